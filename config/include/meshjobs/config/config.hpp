@@ -1,0 +1,61 @@
+// The config model: the seed's sidekiq.yml block plus meshjobs' own sections.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace meshjobs {
+
+struct queue_config {
+  std::string name;
+  int weight = 1;  ///< Sidekiq's weight; all equal means strict order
+};
+
+struct cron_entry_config {
+  std::string name;       ///< the schedule key, e.g. "cleanup_old_meshes"
+  std::string cron;       ///< 5 fields, UTC
+  std::string kind;       ///< job kind; `class: "Mesh::CleanupJob"` becomes "mesh.cleanup"
+  std::string args = "{}";  ///< JSON object text
+  std::string queue;      ///< empty: the job type's queue
+};
+
+enum class store_backend { memory, sqlite };
+enum class store_sync { normal, full };
+enum class node_role { standalone, head, worker };
+enum class scheduler_policy { stealing, sharing };
+
+struct store_config {
+  store_backend backend = store_backend::memory;
+  std::string path = "meshjobs.db";
+  store_sync sync = store_sync::normal;
+  std::int64_t dead_max_jobs = 10000;        ///< the dead set keeps at most this many
+  std::int64_t dead_max_age_s = 180 * 86400; ///< and none older than this (Sidekiq: 6 months)
+};
+
+struct node_config {
+  std::string name = "meshjobs";
+  node_role role = node_role::standalone;
+  std::string inject_host = "127.0.0.1";  ///< where the front actor is published
+  int inject_port = 0;                    ///< 0: not published
+  std::int64_t max_pending = 5000000;     ///< enqueue refuses past this many live jobs
+  scheduler_policy scheduler = scheduler_policy::stealing;
+  int scheduler_threads = 0;              ///< 0: one per core
+};
+
+struct config {
+  bool verbose = false;
+  int concurrency = 25;  ///< executions at once on this node
+  int timeout_s = 300;   ///< one execution's bound; also the shutdown grace
+  std::vector<queue_config> queues = {{"default", 1}};
+  std::map<std::string, int> limits;  ///< queue -> max running cluster-wide
+  std::vector<cron_entry_config> schedule;
+  store_config store;
+  node_config node;
+};
+
+std::string_view to_string(store_backend b);
+std::string_view to_string(node_role r);
+
+}  // namespace meshjobs

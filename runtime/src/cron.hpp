@@ -1,0 +1,39 @@
+// Cron expressions: 5 fields (minute hour day-of-month month day-of-week), evaluated in UTC.
+// Fields take *, numbers, ranges a-b, lists a,b,c and steps */n or a-b/n; month and weekday
+// also take names (jan..dec, sun..sat); day-of-week 0 and 7 are Sunday. As in Vixie cron, when
+// both day-of-month and day-of-week are restricted, a day matching either one fires.
+#pragma once
+
+#include <bitset>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "meshjobs/messages/job.hpp"
+
+namespace meshjobs {
+
+class cron_expression {
+ public:
+  /// Parses `text`; the error names the field and the reason, e.g.
+  /// `hour: 24 is out of range 0-23`.
+  static std::variant<cron_expression, std::string> parse(std::string_view text);
+
+  /// The first slot (a whole minute) strictly after `t`.
+  timestamp next_after(timestamp t) const;
+
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::bitset<60> minutes_;
+  std::bitset<24> hours_;
+  std::bitset<32> days_;     // 1..31
+  std::bitset<13> months_;   // 1..12
+  std::bitset<7> weekdays_;  // 0..6, Sunday = 0
+  bool days_restricted_ = false;
+  bool weekdays_restricted_ = false;
+};
+
+}  // namespace meshjobs
