@@ -1,0 +1,32 @@
+// The atoms that name meshjobs' messages (CAF 0.17: at most 10 characters each).
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace meshjobs {
+
+using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using pause_atom = caf::atom_constant<caf::atom("pause")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using durable_atom = caf::atom_constant<caf::atom("durable")>;
+using demand_atom = caf::atom_constant<caf::atom("demand")>;
+using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
+using dispatch_atom = caf::atom_constant<caf::atom("dispatch")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+using backoff_atom = caf::atom_constant<caf::atom("backoff")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
+using cron_atom = caf::atom_constant<caf::atom("cron")>;
+
+}  // namespace meshjobs

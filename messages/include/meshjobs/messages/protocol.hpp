@@ -1,0 +1,150 @@
+// Messages between the coordinator, the supervisors, the front actor and their callers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "meshjobs/messages/job.hpp"
+
+namespace meshjobs {
+
+/// What a caller asks for when it enqueues a job. Empty / zero fields take the job type's default.
+struct enqueue_request {
+  std::string kind;
+  std::string args = "{}";
+  std::string queue;
+  std::int32_t priority = 0;
+  bool has_priority = false;
+  timestamp run_at = 0;       ///< 0: now
+  std::int64_t wait_us = 0;   ///< relative delay, resolved by the coordinator's clock
+  timestamp expires_at = 0;   ///< 0: never
+  unique_mode unique = unique_mode::none;
+  bool has_unique = false;    ///< false: the job type's uniqueness
+  unique_conflict on_conflict = unique_conflict::log;
+  std::string unique_key;     ///< empty: kind + args
+  std::int32_t max_attempts = 0;
+};
+
+enum class enqueue_status : std::uint8_t {
+  enqueued,
+  scheduled,
+  duplicate,  ///< a unique job with the same key exists; nothing enqueued (on_conflict: log)
+  refused,    ///< see `error`
+};
+
+struct enqueue_reply {
+  job_id id = 0;  ///< the new job, or the existing one for a duplicate
+  enqueue_status status = enqueue_status::refused;
+  std::string error;  ///< why it was refused, naming the input and the reason
+};
+
+std::string_view to_string(enqueue_status s);
+
+/// How one execution ended, as the job type's supervisor decided it.
+enum class outcome_kind : std::uint8_t {
+  succeeded,
+  retry,      ///< failed, run again at `retry_at`
+  dead,       ///< failed for good, keep in the dead set
+  discarded,  ///< failed, a discard_on rule matched
+  cancelled,
+  requeued,   ///< not run to its end (shutdown): back to its queue, the attempt not counted
+};
+
+struct job_outcome {
+  job_id id = 0;
+  outcome_kind kind = outcome_kind::succeeded;
+  job_error error;
+  timestamp retry_at = 0;
+  timestamp finished_at = 0;
+};
+
+struct queue_stats {
+  std::string name;
+  std::int32_t weight = 1;
+  std::int32_t limit = 0;
+  bool paused = false;
+  std::uint64_t size = 0;
+  std::uint64_t running = 0;
+};
+
+struct type_stats {
+  std::string kind;
+  std::uint64_t running = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;  ///< executions that failed (retried or not)
+  bool paused = false;       ///< restart intensity exceeded: backing off
+  timestamp paused_until = 0;
+};
+
+struct runtime_stats {
+  std::uint64_t enqueued = 0;
+  std::uint64_t scheduled = 0;  ///< scheduled + retrying
+  std::uint64_t retrying = 0;
+  std::uint64_t running = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t processed = 0;  ///< executions finished, any outcome
+  std::uint64_t failed = 0;     ///< executions that failed
+  std::vector<queue_stats> queues;
+  std::vector<type_stats> types;
+};
+
+/// A job looked up by id: from the store, or from the recent history of finished jobs.
+struct job_lookup {
+  bool found = false;
+  job value;
+};
+
+enum class cancel_status : std::uint8_t { cancelled, stopping, not_found, finished };
+std::string_view to_string(cancel_status s);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_error& x) {
+  return f(x.kind, x.message, x.where);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job& x) {
+  return f(x.id, x.kind, x.queue, x.args, x.priority, x.attempt, x.max_attempts, x.recoveries,
+           x.state, x.unique, x.unique_key, x.enqueued_at, x.run_at, x.started_at, x.finished_at,
+           x.expires_at, x.last_error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, enqueue_request& x) {
+  return f(x.kind, x.args, x.queue, x.priority, x.has_priority, x.run_at, x.wait_us, x.expires_at,
+           x.unique, x.has_unique, x.on_conflict, x.unique_key, x.max_attempts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, enqueue_reply& x) {
+  return f(x.id, x.status, x.error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
+  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
+  return f(x.name, x.weight, x.limit, x.paused, x.size, x.running);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, type_stats& x) {
+  return f(x.kind, x.running, x.succeeded, x.failed, x.paused, x.paused_until);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, runtime_stats& x) {
+  return f(x.enqueued, x.scheduled, x.retrying, x.running, x.dead, x.processed, x.failed,
+           x.queues, x.types);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_lookup& x) {
+  return f(x.found, x.value);
+}
+
+}  // namespace meshjobs

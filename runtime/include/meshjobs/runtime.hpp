@@ -1,0 +1,95 @@
+// The embedded runtime: what a host program links and drives in-process.
+//
+//   meshjobs::runtime rt{meshjobs::default_config()};
+//   rt.register_type(my_type);
+//   rt.start();
+//   auto r = rt.enqueue("mesh.generation", R"({"mesh_id":1})");
+//   rt.drain(std::chrono::seconds(30));
+//   rt.stop();
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "meshjobs/clock.hpp"
+#include "meshjobs/config/config.hpp"
+#include "meshjobs/job_type.hpp"
+#include "meshjobs/messages/protocol.hpp"
+#include "meshjobs/observer.hpp"
+
+namespace meshjobs {
+
+struct enqueue_options {
+  std::string queue;                    ///< empty: the type's queue
+  std::optional<std::int32_t> priority;
+  std::chrono::microseconds wait{0};    ///< run after this delay
+  timestamp at = 0;                     ///< or at this time (µs since epoch)
+  timestamp expires_at = 0;             ///< not started by then: expired
+  std::optional<unique_mode> unique;    ///< empty: the type's uniqueness
+  unique_conflict on_conflict = unique_conflict::log;
+  std::string unique_key;               ///< empty: kind + args
+  std::int32_t max_attempts = 0;
+};
+
+class runtime {
+ public:
+  /// `clk`: where the runtime reads the time (a manual clock in tests); null: the system clock.
+  explicit runtime(config cfg, std::shared_ptr<meshjobs::clock> clk = nullptr);
+  ~runtime();  ///< stops if still running
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Before start(). Throws std::invalid_argument for a duplicate kind, an empty kind, a missing
+  /// handler or a queue not in the config.
+  void register_type(job_type type);
+  void add_observer(std::shared_ptr<observer> obs);
+
+  /// Opens the store, recovers what it holds, spawns the actors and starts the cron schedule.
+  /// Throws std::runtime_error naming what failed (store path, schedule entry, port...).
+  void start();
+
+  enqueue_reply enqueue(const std::string& kind, const std::string& args_json,
+                        const enqueue_options& opts = {});
+  std::vector<enqueue_reply> enqueue_many(std::vector<enqueue_request> requests);
+
+  cancel_status cancel(job_id id);
+  std::optional<job> find(job_id id);
+  std::vector<job> jobs(job_state state, std::uint32_t limit = 1000);
+  runtime_stats stats();
+  bool pause(const std::string& queue);
+  bool resume(const std::string& queue);
+  /// Moves a dead job back to its queue with fresh attempts.
+  bool retry_dead(job_id id);
+
+  /// Waits until nothing is enqueued, running, scheduled or retrying; false on timeout.
+  bool drain(std::chrono::milliseconds timeout);
+  /// Graceful stop: no new work, running jobs get `timeout` to finish, the rest are requeued,
+  /// the store is flushed. Idempotent.
+  void stop();
+  /// Makes the coordinator look at the scheduled set now (after a manual clock moved).
+  void tick();
+
+  /// Publishes `payload` on `channel` to every subscriber.
+  void publish(const std::string& channel, const std::string& payload);
+  /// Calls `fn(channel, payload)` for each message on `channel` (on an actor thread) until
+  /// `unsubscribe`. Returns a subscription id.
+  std::uint64_t subscribe(const std::string& channel,
+                          std::function<void(const std::string&, const std::string&)> fn);
+  void unsubscribe(std::uint64_t subscription);
+
+  const config& cfg() const;
+  meshjobs::clock& clock();
+  /// The port the front actor is published on (0 when not published).
+  std::uint16_t inject_port() const;
+
+  struct impl;
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace meshjobs

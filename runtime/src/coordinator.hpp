@@ -1,0 +1,130 @@
+// The coordinator: validates and persists what is enqueued, keeps the queues and the scheduled
+// set, hands jobs to the supervisors that ask for them, and records how each execution ended.
+// The path of a job: coordinator (enqueue) -> dispatch -> supervisor -> execution ->
+// retry_policy (in the supervisor) -> coordinator (outcome) -> store.
+#pragma once
+
+#include <caf/fwd.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+#include "cron_schedule.hpp"
+#include "interfaces.hpp"
+#include "ready_queues.hpp"
+#include "runtime_env.hpp"
+#include "scheduled_set.hpp"
+#include "store.hpp"
+#include "unique_locks.hpp"
+
+namespace meshjobs {
+
+class coordinator_state {
+ public:
+  using self_pointer = coordinator_actor::stateful_pointer<coordinator_state>;
+
+  /// CAF default-constructs an actor's state; the behaviour then calls init.
+  void init(self_pointer self, std::shared_ptr<const runtime_env> env, std::shared_ptr<store> db);
+
+  // enqueue.cpp
+  enqueue_reply enqueue(const enqueue_request& req);
+  void ack_when_durable(caf::typed_response_promise<enqueue_reply> rp, enqueue_reply reply);
+  void ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
+                        std::vector<enqueue_reply> replies);
+
+  // dispatch.cpp
+  void dispatch();
+  void apply_outcomes(std::uint32_t supervisor, std::vector<job_outcome>& outcomes);
+  void promote_due();
+  void fire_cron();
+  void arm_timers();
+
+  // lifecycle.cpp
+  void recover();
+  cancel_status cancel(job_id id);
+  bool retry_dead(job_id id);
+  job_lookup lookup(job_id id) const;
+  std::vector<job> list(job_state s, std::uint32_t limit) const;
+  runtime_stats stats() const;
+  void begin_stop();
+  void on_durable(std::uint64_t seq, const std::string& error);
+  void after_change();  ///< commit what changed, dispatch, answer waiters
+
+  struct supervisor_entry {
+    supervisor_actor handle;
+    std::int32_t credit = 0;
+    std::uint64_t running = 0;
+    std::uint64_t succeeded = 0;
+    std::uint64_t failed = 0;
+    timestamp paused_until = 0;
+  };
+  std::vector<supervisor_entry> supervisors;
+  std::vector<caf::typed_response_promise<bool>> drain_waiters;
+  std::vector<caf::typed_response_promise<bool>> stop_waiters;
+  bool stopping = false;
+
+ private:
+  struct running_entry {
+    std::uint32_t supervisor;
+    std::uint32_t queue;
+  };
+  struct pending_ack {
+    std::uint64_t seq;
+    std::function<void(const std::string& error)> deliver;
+  };
+
+  enqueue_reply refuse(std::string error) const;
+  void start_job(job& j, std::uint32_t supervisor, std::uint32_t queue);
+  void finish(job& j, job_state final_state);
+  void release_locks(const job& j, bool final_outcome);
+  void record_dead(job& j);
+  void prune_dead();
+  void remember(const job& j);
+  void requeue_front(job& j);
+  void expire(job& j);
+  void maybe_commit();
+  void answer_waiters();
+  bool idle() const;
+
+  self_pointer self_ = nullptr;
+  std::shared_ptr<const runtime_env> env_;
+  std::shared_ptr<store> db_;
+  std::optional<ready_queues> queues_;
+  scheduled_set scheduled_;
+  unique_locks locks_;
+  std::optional<cron_schedule> cron_;
+  std::unordered_map<job_id, running_entry> running_;
+  std::vector<std::vector<job>> batches_;  // per supervisor, reused by dispatch
+  std::vector<bool> blocked_;              // per queue, reused by dispatch
+
+  // durability: acks wait for the commit that covers their write
+  std::uint64_t next_seq_ = 1;
+  bool commit_in_flight_ = false;
+  std::vector<std::function<void(const std::string&)>> unassigned_acks_;
+  std::deque<pending_ack> in_flight_acks_;
+  std::uint64_t stop_seq_ = 0;
+
+  // timers: one for the earliest scheduled job, one for the next cron slot
+  std::uint64_t timer_gen_ = 0;
+  timestamp timer_at_ = 0;
+  std::uint64_t cron_gen_ = 0;
+  timestamp cron_at_ = 0;
+
+  std::deque<std::pair<timestamp, job_id>> dead_order_;
+  std::unordered_map<job_id, job> history_;
+  std::deque<job_id> history_order_;
+  std::uint64_t processed_ = 0;
+  std::uint64_t failed_ = 0;
+};
+
+coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
+                                             std::shared_ptr<const runtime_env> env,
+                                             std::shared_ptr<store> db);
+
+}  // namespace meshjobs

@@ -1,0 +1,255 @@
+// Dispatch by credit: jobs go to a supervisor only while it has free slots it asked to fill,
+// the node is under its concurrency and the queue under its limit. Then the outcomes.
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "coordinator.hpp"
+
+namespace meshjobs {
+
+void coordinator_state::dispatch() {
+  if (stopping)
+    return;
+  const auto concurrency = static_cast<std::size_t>(env_->cfg.concurrency);
+  std::fill(blocked_.begin(), blocked_.end(), false);
+  const auto now = env_->now();
+  while (running_.size() < concurrency) {
+    auto taken = queues_->take([this](std::size_t q) { return !blocked_[q]; });
+    if (!taken)
+      break;
+    auto found = db_->get(taken->id);
+    if (!found || found->state != job_state::enqueued) {
+      spdlog::error("dispatch: job {} was queued but is {} in the store; dropped from the queue",
+                    taken->id, found ? to_string(found->state) : "missing");
+      continue;
+    }
+    auto& j = *found;
+    if (j.expires_at != 0 && now > j.expires_at) {
+      expire(j);
+      continue;
+    }
+    auto type = env_->type_index.find(j.kind);
+    if (type == env_->type_index.end()) {
+      j.last_error = {std::string{error_kinds::unknown_kind},
+                      "no job type \"" + j.kind + "\" is registered on this node", env_->cfg.node.name};
+      record_dead(j);
+      continue;
+    }
+    auto& sup = supervisors[type->second];
+    if (sup.credit <= 0) {
+      queues_->push_front(taken->queue, taken->priority, taken->id);
+      blocked_[taken->queue] = true;
+      continue;
+    }
+    if (j.unique == unique_mode::while_executing && !locks_.try_acquire(j.unique_key, j.id)) {
+      locks_.wait(j.unique_key, j.id);
+      continue;
+    }
+    start_job(j, type->second, static_cast<std::uint32_t>(taken->queue));
+  }
+  for (std::size_t s = 0; s < batches_.size(); ++s) {
+    if (!batches_[s].empty()) {
+      self_->send(supervisors[s].handle, dispatch_atom::value, std::move(batches_[s]));
+      batches_[s].clear();
+    }
+  }
+}
+
+void coordinator_state::start_job(job& j, std::uint32_t supervisor, std::uint32_t queue) {
+  if (j.unique == unique_mode::until_executing)
+    locks_.release(j.unique_key, j.id);
+  j.state = job_state::running;
+  j.attempt += 1;
+  j.started_at = env_->now();
+  db_->put(j);
+  running_.emplace(j.id, running_entry{supervisor, queue});
+  queues_->started(queue);
+  auto& sup = supervisors[supervisor];
+  sup.credit -= 1;
+  sup.running += 1;
+  batches_[supervisor].push_back(std::move(j));
+}
+
+void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job_outcome>& outcomes) {
+  auto& sup = supervisors[supervisor];
+  for (auto& o : outcomes) {
+    auto entry = running_.find(o.id);
+    if (entry == running_.end()) {
+      spdlog::warn("outcome for job {} which is not running here; ignored", o.id);
+      continue;
+    }
+    queues_->finished(entry->second.queue);
+    running_.erase(entry);
+    sup.running -= 1;
+    processed_ += 1;
+    auto found = db_->get(o.id);
+    if (!found)
+      continue;
+    auto& j = *found;
+    j.finished_at = o.finished_at;
+    if (o.kind != outcome_kind::succeeded && o.kind != outcome_kind::cancelled &&
+        o.kind != outcome_kind::requeued) {
+      failed_ += 1;
+      sup.failed += 1;
+      j.last_error = o.error;
+    }
+    switch (o.kind) {
+      case outcome_kind::succeeded:
+        sup.succeeded += 1;
+        finish(j, job_state::succeeded);
+        break;
+      case outcome_kind::retry:
+        release_locks(j, false);
+        j.state = job_state::retrying;
+        j.run_at = o.retry_at;
+        db_->put(j);
+        scheduled_.add(j.run_at, j.id);
+        break;
+      case outcome_kind::dead:
+        record_dead(j);
+        break;
+      case outcome_kind::discarded:
+        finish(j, job_state::discarded);
+        break;
+      case outcome_kind::cancelled:
+        finish(j, job_state::cancelled);
+        break;
+      case outcome_kind::requeued:
+        release_locks(j, false);
+        j.attempt = std::max(0, j.attempt - 1);
+        requeue_front(j);
+        break;
+    }
+  }
+}
+
+void coordinator_state::requeue_front(job& j) {
+  j.state = job_state::enqueued;
+  j.run_at = 0;
+  db_->put(j);
+  if (auto q = queues_->find(j.queue))
+    queues_->push_front(*q, j.priority, j.id);
+}
+
+void coordinator_state::finish(job& j, job_state final_state) {
+  release_locks(j, true);
+  j.state = final_state;
+  if (j.finished_at == 0)
+    j.finished_at = env_->now();
+  db_->erase(j.id);
+  remember(j);
+}
+
+void coordinator_state::expire(job& j) {
+  j.last_error = {"expired", "not started before its deadline", env_->cfg.node.name};
+  finish(j, job_state::expired);
+}
+
+void coordinator_state::record_dead(job& j) {
+  release_locks(j, true);
+  j.state = job_state::dead;
+  if (j.finished_at == 0)
+    j.finished_at = env_->now();
+  db_->put(j);
+  dead_order_.emplace_back(j.finished_at, j.id);
+  prune_dead();
+}
+
+void coordinator_state::release_locks(const job& j, bool final_outcome) {
+  switch (j.unique) {
+    case unique_mode::until_executed:
+      if (final_outcome)
+        locks_.release(j.unique_key, j.id);
+      break;
+    case unique_mode::while_executing:
+      locks_.release(j.unique_key, j.id);
+      if (auto next = locks_.next_waiter(j.unique_key)) {
+        if (auto waiter = db_->get(*next); waiter && waiter->state == job_state::enqueued)
+          if (auto q = queues_->find(waiter->queue))
+            queues_->push_front(*q, waiter->priority, waiter->id);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void coordinator_state::prune_dead() {
+  const auto max_jobs = static_cast<std::size_t>(env_->cfg.store.dead_max_jobs);
+  const auto oldest = env_->now() - env_->cfg.store.dead_max_age_s * 1000000;
+  while (!dead_order_.empty() &&
+         (dead_order_.size() > max_jobs || dead_order_.front().first < oldest)) {
+    auto id = dead_order_.front().second;
+    dead_order_.pop_front();
+    if (auto j = db_->get(id); j && j->state == job_state::dead)
+      db_->erase(id);
+  }
+}
+
+void coordinator_state::remember(const job& j) {
+  constexpr std::size_t history_size = 10000;
+  history_[j.id] = j;
+  history_order_.push_back(j.id);
+  while (history_order_.size() > history_size) {
+    history_.erase(history_order_.front());
+    history_order_.pop_front();
+  }
+}
+
+void coordinator_state::promote_due() {
+  const auto now = env_->now();
+  for (auto [at, id] : scheduled_.pop_due(now)) {
+    auto j = db_->get(id);
+    if (!j || (j->state != job_state::scheduled && j->state != job_state::retrying) || j->run_at != at)
+      continue;  // cancelled or moved since
+    auto q = queues_->find(j->queue);
+    if (!q) {
+      j->last_error = {"unknown_queue", "queue \"" + j->queue + "\" is not in this node's config",
+                       env_->cfg.node.name};
+      record_dead(*j);
+      continue;
+    }
+    j->state = job_state::enqueued;
+    j->run_at = 0;
+    db_->put(*j);
+    queues_->push(*q, j->priority, j->id);
+  }
+}
+
+void coordinator_state::fire_cron() {
+  if (!cron_ || stopping)
+    return;
+  for (auto f : cron_->due(env_->now())) {
+    const auto& entry = cron_->at(f.entry).cfg;
+    enqueue_request req;
+    req.kind = entry.kind;
+    req.args = entry.args;
+    req.queue = entry.queue;
+    auto reply = enqueue(req);
+    db_->set_cron_last_run(entry.name, f.slot);
+    if (reply.status == enqueue_status::refused)
+      spdlog::error("cron {}: enqueue of {} refused: {}", entry.name, entry.kind, reply.error);
+    else
+      spdlog::info("cron {}: enqueued {} as job {} for slot {}", entry.name, entry.kind, reply.id,
+                   f.slot);
+  }
+}
+
+void coordinator_state::arm_timers() {
+  using std::chrono::microseconds;
+  const auto now = env_->now();
+  auto arm = [&](timestamp at, timestamp& armed_at, std::uint64_t& gen, auto atom) {
+    if (at == 0 || (armed_at != 0 && armed_at <= at))
+      return;
+    armed_at = at;
+    gen += 1;
+    self_->delayed_send(self_, microseconds(std::max<timestamp>(0, at - now)), atom, gen);
+  };
+  arm(scheduled_.earliest(), timer_at_, timer_gen_, tick_atom::value);
+  if (cron_)
+    arm(cron_->earliest(), cron_at_, cron_gen_, cron_atom::value);
+}
+
+}  // namespace meshjobs

@@ -1,0 +1,129 @@
+// Admission: validate a request, persist the job, place it in its queue or the scheduled set.
+#include <spdlog/spdlog.h>
+
+#include "coordinator.hpp"
+#include "meshjobs/messages/json.hpp"
+
+namespace meshjobs {
+namespace {
+
+std::string known_kinds(const runtime_env& env) {
+  std::string out;
+  for (const auto& t : env.types) {
+    if (!out.empty())
+      out += ", ";
+    out += t->kind;
+  }
+  return out.empty() ? "none" : out;
+}
+
+bool holds_lock_from_enqueue(unique_mode m) {
+  return m == unique_mode::until_executed || m == unique_mode::until_executing;
+}
+
+}  // namespace
+
+enqueue_reply coordinator_state::refuse(std::string error) const {
+  enqueue_reply r;
+  r.status = enqueue_status::refused;
+  r.error = std::move(error);
+  return r;
+}
+
+enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
+  if (stopping)
+    return refuse("node is shutting down: enqueue to another node or retry after restart");
+  const auto* type = env_->find_type(req.kind);
+  if (type == nullptr)
+    return refuse("kind: unknown job kind \"" + req.kind + "\" (known: " + known_kinds(*env_) + ")");
+  if (auto err = json::check_object(req.args, "args"))
+    return refuse(err->message);
+  const auto& queue_name = req.queue.empty() ? type->queue : req.queue;
+  auto queue = queues_->find(queue_name);
+  if (!queue)
+    return refuse("queue: no queue named \"" + queue_name + "\" in this node's config");
+  auto max_pending = static_cast<std::size_t>(env_->cfg.node.max_pending);
+  if (db_->size() >= max_pending)
+    return refuse("node: " + std::to_string(max_pending) +
+                  " jobs pending (node.max_pending): refused until the backlog shrinks");
+
+  job j;
+  j.kind = req.kind;
+  j.args = req.args;
+  j.queue = queue_name;
+  j.priority = req.has_priority ? req.priority : type->priority;
+  j.max_attempts = req.max_attempts;
+  j.unique = req.has_unique ? req.unique : type->unique;
+  auto on_conflict = req.has_unique ? req.on_conflict : type->on_conflict;
+  if (j.unique != unique_mode::none) {
+    j.unique_key = unique_key_for(j.kind, j.args, req.unique_key);
+    if (holds_lock_from_enqueue(j.unique)) {
+      if (auto other = locks_.holder(j.unique_key)) {
+        if (on_conflict == unique_conflict::reject)
+          return refuse("unique: job " + std::to_string(*other) + " holds unique key \"" +
+                        j.unique_key + "\" (" + std::string{to_string(j.unique)} + ")");
+        spdlog::info("duplicate of job {} dropped (unique key \"{}\", {})", *other, j.unique_key,
+                     to_string(j.unique));
+        enqueue_reply r;
+        r.id = *other;
+        r.status = enqueue_status::duplicate;
+        return r;
+      }
+    }
+  }
+
+  auto now = env_->now();
+  j.id = db_->next_id();
+  j.enqueued_at = now;
+  j.expires_at = req.expires_at;
+  j.run_at = req.run_at != 0 ? req.run_at : (req.wait_us > 0 ? now + req.wait_us : 0);
+  j.state = j.run_at > now ? job_state::scheduled : job_state::enqueued;
+  if (j.state == job_state::enqueued)
+    j.run_at = 0;
+  if (holds_lock_from_enqueue(j.unique))
+    locks_.try_acquire(j.unique_key, j.id);
+  db_->put(j);
+  if (j.state == job_state::scheduled)
+    scheduled_.add(j.run_at, j.id);
+  else
+    queues_->push(*queue, j.priority, j.id);
+  for (const auto& o : env_->observers)
+    o->on_enqueued(j);
+
+  enqueue_reply r;
+  r.id = j.id;
+  r.status = j.state == job_state::scheduled ? enqueue_status::scheduled : enqueue_status::enqueued;
+  return r;
+}
+
+void coordinator_state::ack_when_durable(caf::typed_response_promise<enqueue_reply> rp,
+                                         enqueue_reply reply) {
+  if (reply.status == enqueue_status::refused || reply.status == enqueue_status::duplicate) {
+    rp.deliver(std::move(reply));
+    return;
+  }
+  unassigned_acks_.emplace_back([rp, reply](const std::string& error) mutable {
+    if (!error.empty()) {
+      reply.status = enqueue_status::refused;
+      reply.error = "store: not durable: " + error;
+    }
+    rp.deliver(std::move(reply));
+  });
+}
+
+void coordinator_state::ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
+                                         std::vector<enqueue_reply> replies) {
+  unassigned_acks_.emplace_back([rp, replies](const std::string& error) mutable {
+    if (!error.empty()) {
+      for (auto& r : replies) {
+        if (r.status == enqueue_status::enqueued || r.status == enqueue_status::scheduled) {
+          r.status = enqueue_status::refused;
+          r.error = "store: not durable: " + error;
+        }
+      }
+    }
+    rp.deliver(std::move(replies));
+  });
+}
+
+}  // namespace meshjobs

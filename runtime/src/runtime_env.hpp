@@ -1,0 +1,34 @@
+// What every actor of one runtime shares, fixed once the runtime starts.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "meshjobs/clock.hpp"
+#include "meshjobs/config/config.hpp"
+#include "meshjobs/job_type.hpp"
+#include "meshjobs/observer.hpp"
+
+namespace meshjobs {
+
+class worker_pool;
+
+struct runtime_env {
+  config cfg;
+  std::shared_ptr<meshjobs::clock> clk;
+  std::vector<std::shared_ptr<const job_type>> types;  ///< index = its supervisor's index
+  std::unordered_map<std::string, std::uint32_t> type_index;
+  std::vector<std::shared_ptr<observer>> observers;
+  std::shared_ptr<worker_pool> pool;  ///< for blocking handlers
+  std::chrono::milliseconds cancel_grace{5000};
+
+  timestamp now() const { return clk->now(); }
+  const job_type* find_type(const std::string& kind) const {
+    auto i = type_index.find(kind);
+    return i == type_index.end() ? nullptr : types[i->second].get();
+  }
+};
+
+}  // namespace meshjobs
