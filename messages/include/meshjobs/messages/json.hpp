@@ -13,7 +13,7 @@
 
 namespace meshjobs::json {
 
-/// Why a text is not the JSON that was expected, e.g. `args: not valid JSON (TAPE_ERROR) at byte 7`.
+/// Why a text is not the JSON that was expected, e.g. `args: not valid JSON (TAPE_ERROR: ...)`.
 struct parse_error {
   std::string message;
 };
