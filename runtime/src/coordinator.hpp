@@ -53,6 +53,12 @@ class coordinator_state {
   std::vector<job> list(job_state s, std::uint32_t limit) const;
   runtime_stats stats() const;
   void begin_stop();
+  bool pause_queue(const std::string& queue, bool paused) { return queues_->pause(queue, paused); }
+  /// A supervisor was replaced: the jobs it ran go back to their queues, attempts not counted.
+  void requeue_running_of(std::uint32_t supervisor);
+  /// True when `gen` is the armed timer's (a stale one is ignored); disarms it.
+  bool timer_fired(std::uint64_t gen);
+  bool cron_timer_fired(std::uint64_t gen);
   void on_durable(std::uint64_t seq, const std::string& error);
   void after_change();  ///< commit what changed, dispatch, answer waiters
 

@@ -237,6 +237,34 @@ void coordinator_state::fire_cron() {
   }
 }
 
+bool coordinator_state::timer_fired(std::uint64_t gen) {
+  if (gen != timer_gen_)
+    return false;
+  timer_at_ = 0;
+  return true;
+}
+
+bool coordinator_state::cron_timer_fired(std::uint64_t gen) {
+  if (gen != cron_gen_)
+    return false;
+  cron_at_ = 0;
+  return true;
+}
+
+void coordinator_state::requeue_running_of(std::uint32_t supervisor) {
+  std::vector<job_outcome> lost;
+  for (const auto& [id, entry] : running_) {
+    if (entry.supervisor != supervisor)
+      continue;
+    job_outcome o;
+    o.id = id;
+    o.kind = outcome_kind::requeued;
+    lost.push_back(o);
+  }
+  supervisors[supervisor].credit = 0;
+  apply_outcomes(supervisor, lost);
+}
+
 void coordinator_state::arm_timers() {
   using std::chrono::microseconds;
   const auto now = env_->now();

@@ -1,0 +1,28 @@
+// An execution slot: runs one job at a time through the job type's hooks and handler, and
+// tells its supervisor how it ended. Blocking handlers run on the worker pool, so the actor
+// (and its scheduler thread) only waits for a message. `cancel_flag` belongs to the slot: the
+// supervisor clears it before each run and sets it on cancel or timeout.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "interfaces.hpp"
+#include "meshjobs/job_type.hpp"
+
+namespace meshjobs {
+
+class worker_pool;
+
+/// Runs before hooks, around hooks, the handler and after hooks; returns the failure, or an
+/// empty error on success. Exceptions never escape.
+job_error perform(const job_type& type, const job& j,
+                  std::shared_ptr<const std::atomic<bool>> cancel_flag, const std::string& where);
+
+execution_actor::behavior_type execution(execution_actor::pointer self, supervisor_actor parent,
+                                         std::shared_ptr<const job_type> type,
+                                         std::shared_ptr<worker_pool> pool, std::string where,
+                                         std::shared_ptr<std::atomic<bool>> cancel_flag);
+
+}  // namespace meshjobs

@@ -1,0 +1,283 @@
+// The embedded facade: builds the actor system from the config and talks to the coordinator
+// from the host's threads with blocking requests (each with a timeout).
+#include "meshjobs/runtime.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "channel_hub.hpp"
+#include "coordinator.hpp"
+#include "front.hpp"
+#include "meshjobs/messages/caf_types.hpp"
+#include "worker_pool.hpp"
+
+namespace meshjobs {
+namespace {
+
+constexpr auto request_timeout = std::chrono::seconds(60);
+
+class node_system_config : public caf::actor_system_config {
+ public:
+  explicit node_system_config(const config& cfg) {
+    register_message_types(*this);
+    if (cfg.node.scheduler == scheduler_policy::sharing)
+      set("scheduler.policy", caf::atom("sharing"));
+    if (cfg.node.scheduler_threads > 0)
+      set("scheduler.max-threads", cfg.node.scheduler_threads);
+    else
+      set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+    if (cfg.node.inject_port != 0)
+      load<caf::io::middleman>();
+  }
+};
+
+void check_type(const job_type& t, const config& cfg) {
+  if (t.kind.empty())
+    throw std::invalid_argument("register_type: kind is empty");
+  if (!t.perform)
+    throw std::invalid_argument("register_type: " + t.kind + ": no handler (perform)");
+  bool known_queue = false;
+  for (const auto& q : cfg.queues)
+    known_queue = known_queue || q.name == t.queue;
+  if (!known_queue)
+    throw std::invalid_argument("register_type: " + t.kind + ": queue \"" + t.queue +
+                                "\" is not in the config's queues");
+}
+
+}  // namespace
+
+struct runtime::impl {
+  std::shared_ptr<runtime_env> env = std::make_shared<runtime_env>();
+  std::unique_ptr<node_system_config> sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  coordinator_actor coord;
+  channel_hub_actor hub;
+  front_actor front_handle;
+  std::uint16_t inject_port = 0;
+  std::unordered_map<std::uint64_t, std::pair<std::string, caf::actor>> subscriptions;
+  std::uint64_t next_subscription = 1;
+  std::mutex subscriptions_mutex;
+  bool started = false;
+  bool stopped = false;
+
+  template <class Result, class Handle, class... Ts>
+  Result call(const Handle& dest, caf::duration timeout, Ts&&... xs) {
+    if (!started || stopped)
+      throw std::logic_error("meshjobs: runtime is not running");
+    caf::scoped_actor self{*sys};
+    Result result{};
+    caf::error failure;
+    self->request(dest, timeout, std::forward<Ts>(xs)...)
+      .receive([&](Result& r) { result = std::move(r); }, [&](caf::error& e) { failure = std::move(e); });
+    if (failure)
+      throw std::runtime_error("meshjobs: coordinator request failed: " + sys->render(failure));
+    return result;
+  }
+
+  void shutdown_actors() {
+    caf::anon_send_exit(front_handle, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
+    {
+      std::lock_guard<std::mutex> guard{subscriptions_mutex};
+      for (auto& [id, sub] : subscriptions)
+        caf::anon_send_exit(sub.second, caf::exit_reason::user_shutdown);
+      subscriptions.clear();
+    }
+    front_handle = nullptr;
+    hub = nullptr;
+    coord = nullptr;
+    sys->await_all_actors_done();
+    // Pool threads may still be finishing handlers that message actors: join them while the
+    // actor system is alive, then let it go.
+    env->pool.reset();
+    sys.reset();
+  }
+};
+
+runtime::runtime(config cfg, std::shared_ptr<meshjobs::clock> clk) : impl_(std::make_unique<impl>()) {
+  impl_->env->cfg = std::move(cfg);
+  impl_->env->clk = clk ? std::move(clk) : std::make_shared<system_clock>();
+}
+
+runtime::~runtime() {
+  try {
+    stop();
+  } catch (const std::exception& e) {
+    spdlog::error("meshjobs: stop during destruction failed: {}", e.what());
+  }
+}
+
+void runtime::register_type(job_type type) {
+  if (impl_->started)
+    throw std::logic_error("register_type: the runtime has started; register types before start()");
+  check_type(type, impl_->env->cfg);
+  auto& env = *impl_->env;
+  if (env.type_index.count(type.kind) != 0)
+    throw std::invalid_argument("register_type: " + type.kind + ": already registered");
+  env.type_index.emplace(type.kind, static_cast<std::uint32_t>(env.types.size()));
+  env.types.push_back(std::make_shared<const job_type>(std::move(type)));
+}
+
+void runtime::add_observer(std::shared_ptr<observer> obs) {
+  if (impl_->started)
+    throw std::logic_error("add_observer: the runtime has started");
+  impl_->env->observers.push_back(std::move(obs));
+}
+
+void runtime::start() {
+  auto& d = *impl_;
+  if (d.started)
+    throw std::logic_error("start: already started");
+  auto& env = *d.env;
+  for (const auto& entry : env.cfg.schedule)
+    if (env.find_type(entry.kind) == nullptr)
+      spdlog::warn("config: schedule.{}: no job type \"{}\" is registered on this node; its runs "
+                   "will be refused", entry.name, entry.kind);
+  std::shared_ptr<store> db = open_store(env.cfg.store);
+  env.pool = std::make_shared<worker_pool>(static_cast<std::size_t>(env.cfg.concurrency));
+  d.sys_cfg = std::make_unique<node_system_config>(env.cfg);
+  d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
+  std::shared_ptr<const runtime_env> shared_env = d.env;
+  d.coord = d.sys->spawn(coordinator, shared_env, db);
+  d.hub = d.sys->spawn(channel_hub);
+  d.started = true;
+  if (env.cfg.node.inject_port != 0) {
+    d.front_handle = d.sys->spawn(front, d.coord);
+    auto port = d.sys->middleman().publish(d.front_handle, static_cast<std::uint16_t>(env.cfg.node.inject_port),
+                                           env.cfg.node.inject_host.c_str(), true);
+    if (!port) {
+      auto reason = d.sys->render(port.error());
+      d.stopped = true;
+      d.shutdown_actors();
+      throw std::runtime_error("node.inject_port: cannot publish on " + env.cfg.node.inject_host + ":" +
+                               std::to_string(env.cfg.node.inject_port) + ": " + reason);
+    }
+    d.inject_port = *port;
+  }
+}
+
+enqueue_reply runtime::enqueue(const std::string& kind, const std::string& args_json,
+                               const enqueue_options& opts) {
+  enqueue_request req;
+  req.kind = kind;
+  req.args = args_json;
+  req.queue = opts.queue;
+  req.has_priority = opts.priority.has_value();
+  req.priority = opts.priority.value_or(0);
+  req.wait_us = opts.wait.count();
+  req.run_at = opts.at;
+  req.expires_at = opts.expires_at;
+  req.has_unique = opts.unique.has_value();
+  req.unique = opts.unique.value_or(unique_mode::none);
+  req.on_conflict = opts.on_conflict;
+  req.unique_key = opts.unique_key;
+  req.max_attempts = opts.max_attempts;
+  return impl_->call<enqueue_reply>(impl_->coord, request_timeout, enqueue_atom::value, std::move(req));
+}
+
+std::vector<enqueue_reply> runtime::enqueue_many(std::vector<enqueue_request> requests) {
+  return impl_->call<std::vector<enqueue_reply>>(impl_->coord, request_timeout, enqueue_atom::value,
+                                                 std::move(requests));
+}
+
+cancel_status runtime::cancel(job_id id) {
+  return impl_->call<cancel_status>(impl_->coord, request_timeout, cancel_atom::value, id);
+}
+
+std::optional<job> runtime::find(job_id id) {
+  auto r = impl_->call<job_lookup>(impl_->coord, request_timeout, lookup_atom::value, id);
+  if (!r.found)
+    return std::nullopt;
+  return std::move(r.value);
+}
+
+std::vector<job> runtime::jobs(job_state state, std::uint32_t limit) {
+  return impl_->call<std::vector<job>>(impl_->coord, request_timeout, list_atom::value, state, limit);
+}
+
+runtime_stats runtime::stats() {
+  return impl_->call<runtime_stats>(impl_->coord, request_timeout, stats_atom::value);
+}
+
+bool runtime::pause(const std::string& queue) {
+  return impl_->call<bool>(impl_->coord, request_timeout, pause_atom::value, queue);
+}
+
+bool runtime::resume(const std::string& queue) {
+  return impl_->call<bool>(impl_->coord, request_timeout, resume_atom::value, queue);
+}
+
+bool runtime::retry_dead(job_id id) {
+  return impl_->call<bool>(impl_->coord, request_timeout, retry_atom::value, id);
+}
+
+bool runtime::drain(std::chrono::milliseconds timeout) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped)
+    throw std::logic_error("meshjobs: runtime is not running");
+  caf::scoped_actor self{*d.sys};
+  bool drained = false;
+  self->request(d.coord, timeout, drain_atom::value)
+    .receive([&](bool ok) { drained = ok; }, [&](caf::error&) { drained = false; });
+  return drained;
+}
+
+void runtime::stop() {
+  auto& d = *impl_;
+  if (!d.started || d.stopped)
+    return;
+  auto grace = std::chrono::seconds(d.env->cfg.timeout_s + 30);
+  try {
+    d.call<bool>(d.coord, grace, stop_atom::value);
+  } catch (const std::exception& e) {
+    spdlog::error("meshjobs: graceful stop failed ({}); stopping anyway", e.what());
+  }
+  d.stopped = true;
+  d.shutdown_actors();
+}
+
+void runtime::tick() { caf::anon_send(impl_->coord, tick_atom::value); }
+
+void runtime::publish(const std::string& channel, const std::string& payload) {
+  caf::anon_send(impl_->hub, publish_atom::value, channel, payload);
+}
+
+std::uint64_t runtime::subscribe(const std::string& channel,
+                                 std::function<void(const std::string&, const std::string&)> fn) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped)
+    throw std::logic_error("meshjobs: runtime is not running");
+  auto sub = d.sys->spawn([fn = std::move(fn)](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [fn](publish_atom, const std::string& ch, const std::string& payload) { fn(ch, payload); },
+    };
+  });
+  caf::anon_send(d.hub, subscribe_atom::value, channel, sub);
+  std::lock_guard<std::mutex> guard{d.subscriptions_mutex};
+  auto id = d.next_subscription++;
+  d.subscriptions.emplace(id, std::make_pair(channel, sub));
+  return id;
+}
+
+void runtime::unsubscribe(std::uint64_t subscription) {
+  auto& d = *impl_;
+  std::lock_guard<std::mutex> guard{d.subscriptions_mutex};
+  auto i = d.subscriptions.find(subscription);
+  if (i == d.subscriptions.end())
+    return;
+  caf::anon_send(d.hub, unsub_atom::value, i->second.first, i->second.second);
+  caf::anon_send_exit(i->second.second, caf::exit_reason::user_shutdown);
+  d.subscriptions.erase(i);
+}
+
+const config& runtime::cfg() const { return impl_->env->cfg; }
+
+meshjobs::clock& runtime::clock() { return *impl_->env->clk; }
+
+std::uint16_t runtime::inject_port() const { return impl_->inject_port; }
+
+}  // namespace meshjobs

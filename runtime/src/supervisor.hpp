@@ -1,0 +1,89 @@
+// A job type's supervisor. It owns a pool of execution actors (one per slot, monitored, and
+// replaced when one dies or is killed), asks the coordinator for work by credit, arms the
+// timeout of each execution, applies the type's retry strategy to each failure, and pauses
+// the type with back-off when failures exceed its restart intensity.
+//
+// Why slots and not one fresh actor per job: measured here, spawn + monitor + quit of an actor
+// per job caps a supervisor near 250k jobs/s before any job work; reused monitored slots run
+// the same no-op loop at ~680k/s. A slot is still killed and replaced on timeout or crash.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+#include "interfaces.hpp"
+#include "runtime_env.hpp"
+
+namespace meshjobs {
+
+class supervisor_state {
+ public:
+  using self_pointer = supervisor_actor::stateful_pointer<supervisor_state>;
+  using steady = std::chrono::steady_clock;
+
+  void init(self_pointer self, coordinator_actor coordinator, std::uint32_t index,
+            std::shared_ptr<const runtime_env> env);
+
+  void run(std::vector<job>& jobs);
+  void done(std::uint64_t run, const job_error& error);
+  void execution_down(const caf::actor_addr& source, const caf::error& reason);
+  void cancel(job_id id);
+  void check_deadlines();
+  void stop();
+  void end_backoff();
+  void flush_outcomes();
+  void kill_executions();
+
+ private:
+  struct slot {
+    execution_actor exec;
+    std::shared_ptr<std::atomic<bool>> cancel_flag;
+    std::uint64_t run = 0;  // 0: idle
+    job current;
+    timestamp started_at = 0;
+    steady::time_point deadline;
+    bool cancel_requested = false;
+  };
+
+  void spawn_slot(std::size_t i);
+  void finish(std::size_t i, job_error error);
+  job_outcome decide(slot& s, const job_error& error);
+  void count_failure();
+  void arm_deadline(steady::time_point at);
+  void return_credit(std::int32_t n);
+
+  self_pointer self_ = nullptr;
+  coordinator_actor coordinator_;
+  std::uint32_t index_ = 0;
+  std::shared_ptr<const runtime_env> env_;
+  std::shared_ptr<const job_type> type_;
+  std::string where_;
+  std::chrono::milliseconds timeout_{0};
+
+  std::vector<slot> slots_;
+  std::vector<std::size_t> free_;
+  std::unordered_map<std::uint64_t, std::size_t> by_run_;
+  std::uint64_t next_run_ = 1;
+  steady::time_point armed_for_ = steady::time_point::max();
+
+  std::vector<job_outcome> outcomes_;  // waiting for the next flush
+  std::int32_t credit_owed_ = 0;       // slots freed, not yet offered to the coordinator
+  bool stopping_ = false;
+  steady::time_point stop_deadline_;
+
+  std::deque<steady::time_point> failures_;  // within the intensity window
+  bool paused_ = false;
+  std::chrono::milliseconds backoff_{0};
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
+                                           coordinator_actor coordinator, std::uint32_t index,
+                                           std::shared_ptr<const runtime_env> env);
+
+}  // namespace meshjobs
