@@ -24,7 +24,7 @@ struct field_spec {
   std::string_view name;
   int min;
   int max;
-  /// Names in value order starting at `min`; empty when the field takes numbers only.
+  /// Names in value order starting at `min`; null when the field takes numbers only.
   const std::vector<std::string_view>* names = nullptr;
 };
 
@@ -166,15 +166,15 @@ std::optional<std::string> add_item(std::string_view item, const field_spec& spe
   if (item.empty()) return field_error(spec, "empty list item");
   const std::size_t slash = item.find('/');
   const bool has_step = slash != std::string_view::npos;
+  auto parsed_span = parse_span(item.substr(0, slash), has_step, spec);
+  if (auto* error = std::get_if<std::string>(&parsed_span)) return std::move(*error);
+  const span s = std::get<span>(parsed_span);
   int step = 1;
   if (has_step) {
     auto parsed_step = parse_step(item.substr(slash + 1), spec);
     if (auto* error = std::get_if<std::string>(&parsed_step)) return std::move(*error);
     step = std::get<int>(parsed_step);
   }
-  auto parsed_span = parse_span(item.substr(0, slash), has_step, spec);
-  if (auto* error = std::get_if<std::string>(&parsed_span)) return std::move(*error);
-  const span s = std::get<span>(parsed_span);
   for (int v = s.first; v <= s.last; v += step) bits.set(static_cast<std::size_t>(v));
   return std::nullopt;
 }
