@@ -1,7 +1,9 @@
 // Cron expressions: 5 fields (minute hour day-of-month month day-of-week), evaluated in UTC.
-// Fields take *, numbers, ranges a-b, lists a,b,c and steps */n or a-b/n; month and weekday
-// also take names (jan..dec, sun..sat); day-of-week 0 and 7 are Sunday. As in Vixie cron, when
-// both day-of-month and day-of-week are restricted, a day matching either one fires.
+// Fields take *, numbers, ranges a-b, lists a,b,c and steps */n, a-b/n or a/n (a to the field's
+// maximum); month and weekday also take names (jan..dec, sun..sat, any case); day-of-week 0 and 7
+// are Sunday. The nicknames @yearly @annually @monthly @weekly @daily @midnight @hourly stand for
+// their 5-field forms. As in Vixie cron, when both day-of-month and day-of-week are restricted, a
+// day matching either one fires; a day field starting with `*` (even `*/2`) is unrestricted.
 #pragma once
 
 #include <bitset>
@@ -20,7 +22,9 @@ class cron_expression {
   /// `hour: 24 is out of range 0-23`.
   static std::variant<cron_expression, std::string> parse(std::string_view text);
 
-  /// The first slot (a whole minute) strictly after `t`.
+  /// The first slot (a whole minute) strictly after `t`, or 0 when there is none: the search
+  /// spans one 400-year Gregorian cycle, after which the calendar repeats, so 0 means the
+  /// expression can never fire (e.g. `0 0 30 2 *`).
   timestamp next_after(timestamp t) const;
 
   const std::string& text() const { return text_; }

@@ -9,6 +9,8 @@
 //   custom(f)    f(executions)
 // Exhausted -> dead. A kind with no rule uses the default (Sidekiq's: exponential, 25 attempts).
 // `bad_args` and `poison` never retry unless a rule names them: running again cannot fix them.
+// When several retry_on / discard_on rules name the same kind, the last declared wins, as with
+// ActiveJob's rescue_from.
 #pragma once
 
 #include <chrono>
