@@ -1,0 +1,15 @@
+#include "meshjobs/config/config.hpp"
+
+#include "enum_names.hpp"
+
+namespace meshjobs {
+
+std::string_view to_string(store_backend b) {
+  return config_detail::name_of(config_detail::store_backend_names, b);
+}
+
+std::string_view to_string(node_role r) {
+  return config_detail::name_of(config_detail::node_role_names, r);
+}
+
+}  // namespace meshjobs

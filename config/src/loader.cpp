@@ -1,0 +1,110 @@
+// The loader's entry points: YAML text or a file in, a validated config and every error out.
+#include "meshjobs/config/loader.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include "embedded_defaults.hpp"
+#include "sections.hpp"
+
+namespace meshjobs {
+namespace {
+
+using namespace config_detail;
+
+constexpr std::string_view embedded_source = "meshjobs.yml (embedded)";
+
+void read_config(reader& r, const YAML::Node& root, config& out) {
+  // limits and schedule name queues, so they are read once every queue is known.
+  std::optional<YAML::Node> queues;
+  std::optional<YAML::Node> limits;
+  std::optional<YAML::Node> schedule;
+  r.fields(root, "", {
+    {"verbose", [&](const entry& e) { assign(out.verbose, r.boolean(e.value, e.path)); }},
+    {"concurrency", [&](const entry& e) { assign(out.concurrency, r.integer(e.value, e.path, {1, 10000})); }},
+    {"timeout", [&](const entry& e) { assign(out.timeout_s, r.integer(e.value, e.path, {1, 86400})); }},
+    {"queues", [&](const entry& e) { queues = e.value; }},
+    {"limits", [&](const entry& e) { limits = e.value; }},
+    {"schedule", [&](const entry& e) { schedule = e.value; }},
+    {"store", [&](const entry& e) { read_store(r, e.value, out.store); }},
+    {"node", [&](const entry& e) { read_node(r, e.value, out.node); }},
+  });
+  const queue_names names = queues ? read_queues(r, *queues, out.queues) : names_of(out.queues);
+  if (limits)
+    read_limits(r, *limits, names, out.limits);
+  if (schedule)
+    read_schedule(r, *schedule, names, out.schedule);
+}
+
+std::string syntax_error_reason(const YAML::Exception& e) {
+  if (e.mark.is_null())
+    return "invalid YAML: " + e.msg;
+  return "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column "
+         + std::to_string(e.mark.column + 1) + ": " + e.msg;
+}
+
+struct file_closer {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+/// The file's bytes, or why they could not be read.
+std::optional<std::string> read_file(const std::string& path, std::string& out) {
+  const std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
+  if (!file)
+    return "cannot read: " + std::string(std::strerror(errno));
+  char buffer[8192];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
+    out.append(buffer, n);
+  if (std::ferror(file.get()))
+    return "cannot read: " + std::string(std::strerror(errno));
+  return std::nullopt;
+}
+
+config parse_embedded_defaults() {
+  auto result = load_config_string(embedded_default_yaml, embedded_source);
+  if (!result.ok()) {
+    std::string message = "the embedded meshjobs.yml does not load:";
+    for (const auto& error : result.errors)
+      message += "\n  " + error.to_string();
+    throw std::logic_error(message);
+  }
+  return std::move(result.value);
+}
+
+}  // namespace
+
+config_result load_config_string(std::string_view yaml, std::string_view source) {
+  config_result result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    result.errors.push_back({std::string(source), syntax_error_reason(e)});
+    return result;
+  }
+  reader r(result.errors, source);
+  read_config(r, root, result.value);
+  return result;
+}
+
+config_result load_config_file(const std::string& path) {
+  std::string text;
+  if (const auto reason = read_file(path, text)) {
+    config_result result;
+    result.errors.push_back({path, *reason});
+    return result;
+  }
+  return load_config_string(text, path);
+}
+
+config default_config() {
+  // Parsed once; a throw leaves the static uninitialised, so every call reports the defect.
+  static const config parsed = parse_embedded_defaults();
+  return parsed;
+}
+
+}  // namespace meshjobs

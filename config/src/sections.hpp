@@ -1,0 +1,39 @@
+// The readers of the config's sections. The Sidekiq ones (queues, limits, schedule) live in
+// queues.cpp and schedule.cpp, meshjobs' own (store, node) in meshjobs_sections.cpp.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "meshjobs/config/config.hpp"
+#include "reader.hpp"
+
+namespace meshjobs::config_detail {
+
+/// The queue names that limits and schedule entries may refer to; nullopt when `queues`
+/// itself could not be read, so its one error does not cascade into one per reference.
+using queue_names = std::optional<std::vector<std::string>>;
+
+queue_names names_of(const std::vector<queue_config>& queues);
+
+queue_names read_queues(reader& r, const YAML::Node& node, std::vector<queue_config>& out);
+
+void read_limits(reader& r, const YAML::Node& node, const queue_names& queues,
+                 std::map<std::string, int>& out);
+
+void read_schedule(reader& r, const YAML::Node& node, const queue_names& queues,
+                   std::vector<cron_entry_config>& out);
+
+/// An error at `key` unless `name` is one of `queues`.
+void check_known_queue(reader& r, const std::string& name, const std::string& key,
+                       const queue_names& queues);
+
+void read_store(reader& r, const YAML::Node& node, store_config& out);
+
+void read_node(reader& r, const YAML::Node& node, node_config& out);
+
+}  // namespace meshjobs::config_detail
