@@ -13,7 +13,7 @@ channel_hub_actor::behavior_type channel_hub(channel_hub_actor::stateful_pointer
       if (i == self->state.subscribers.end())
         return;
       for (const auto& sub : i->second)
-        self->send(sub, a, channel, payload);
+        caf::anon_send(sub, a, channel, payload);
     },
     [self](subscribe_atom, const std::string& channel, caf::actor& sub) {
       self->state.subscribers[channel].push_back(std::move(sub));

@@ -63,8 +63,8 @@ struct runtime::impl {
   bool started = false;
   bool stopped = false;
 
-  template <class Result, class Handle, class... Ts>
-  Result call(const Handle& dest, caf::duration timeout, Ts&&... xs) {
+  template <class Result, class Handle, class Timeout, class... Ts>
+  Result call(const Handle& dest, Timeout timeout, Ts&&... xs) {
     if (!started || stopped)
       throw std::logic_error("meshjobs: runtime is not running");
     caf::scoped_actor self{*sys};

@@ -1,0 +1,90 @@
+#include "demo/demo_jobs.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "meshjobs/messages/json.hpp"
+
+namespace meshjobs::demo {
+namespace {
+
+json::object parse_args(const job_context& ctx) {
+  auto parsed = json::object::parse(ctx.args(), "args");
+  if (auto* err = std::get_if<json::parse_error>(&parsed))
+    throw job_failure(std::string{error_kinds::bad_args}, err->message);
+  return std::get<json::object>(std::move(parsed));
+}
+
+/// Waits up to `ms` on the worker pool, returning early once the job is cancelled.
+void wait_cancellable(const job_context& ctx, std::int64_t ms) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!ctx.cancelled() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(ms, 5)));
+}
+
+void append_line(const std::string& path, const std::string& line) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0)
+    throw job_failure("io_error", "cannot open " + path);
+  auto text = line + "\n";
+  auto written = ::write(fd, text.data(), text.size());
+  ::close(fd);
+  if (written != static_cast<ssize_t>(text.size()))
+    throw job_failure("io_error", "short write to " + path);
+}
+
+}  // namespace
+
+void register_demo_jobs(runtime& rt) {
+  job_type noop;
+  noop.kind = "demo.noop";
+  noop.blocking = false;
+  noop.perform = [](job_context&) {};
+  rt.register_type(std::move(noop));
+
+  job_type sleep;
+  sleep.kind = "demo.sleep";
+  sleep.perform = [](job_context& ctx) {
+    wait_cancellable(ctx, parse_args(ctx).get_int("ms").value_or(100));
+  };
+  sleep.retry.retry_on(std::string{error_kinds::timeout}, wait_strategy::fixed(std::chrono::milliseconds(200)), 2);
+  rt.register_type(std::move(sleep));
+
+  job_type flaky;
+  flaky.kind = "demo.flaky";
+  flaky.blocking = false;
+  flaky.perform = [](job_context& ctx) {
+    auto succeed_on = parse_args(ctx).get_int("succeed_on").value_or(3);
+    if (ctx.current().attempt < succeed_on)
+      throw job_failure("service_error", "flaky: attempt " + std::to_string(ctx.current().attempt) +
+                                             " fails on purpose");
+  };
+  flaky.retry.retry_on("service_error", wait_strategy::fixed(std::chrono::milliseconds(100)), 5);
+  rt.register_type(std::move(flaky));
+
+  job_type fail;
+  fail.kind = "demo.fail";
+  fail.blocking = false;
+  fail.perform = [](job_context&) { throw job_failure("service_error", "demo.fail always fails"); };
+  fail.retry.retry_on("service_error", wait_strategy::fixed(std::chrono::milliseconds(100)), 3);
+  rt.register_type(std::move(fail));
+
+  job_type record;
+  record.kind = "demo.record";
+  record.perform = [](job_context& ctx) {
+    auto args = parse_args(ctx);
+    wait_cancellable(ctx, args.get_int("ms").value_or(0));
+    auto path = args.get_string("path");
+    if (!path)
+      throw job_failure(std::string{error_kinds::bad_args}, "args.path: missing");
+    append_line(*path, args.get_string("token").value_or(std::to_string(ctx.current().id)));
+  };
+  rt.register_type(std::move(record));
+}
+
+}  // namespace meshjobs::demo

@@ -1,0 +1,17 @@
+// Demo job types: what `meshjobs --demo` (make run) and the crash test run until the mesh jobs
+// exist. Each is small and shows one part of the runtime's behaviour.
+//   demo.noop    does nothing
+//   demo.sleep   waits args.ms milliseconds on the worker pool (stops early when cancelled)
+//   demo.flaky   fails with service_error until its attempt reaches args.succeed_on
+//   demo.fail    always fails with service_error (3 attempts, then dead)
+//   demo.record  appends args.token and a newline to the file args.path (O_APPEND), after
+//                waiting args.ms: lets a test see every execution that happened
+#pragma once
+
+#include "meshjobs/runtime.hpp"
+
+namespace meshjobs::demo {
+
+void register_demo_jobs(runtime& rt);
+
+}  // namespace meshjobs::demo
