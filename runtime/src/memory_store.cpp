@@ -1,0 +1,65 @@
+// The memory backend: the job table alone. Nothing survives the process; a commit is durable
+// as soon as it is asked for, so its callback runs at once on the caller's thread.
+#include <map>
+#include <string>
+
+#include "job_table.hpp"
+#include "store.hpp"
+
+namespace meshjobs {
+namespace {
+
+class memory_store final : public store {
+ public:
+  void put(const job& j) override {
+    table_.put(j);
+    if (j.id >= next_)
+      next_ = j.id + 1;
+    dirty_ = true;
+  }
+  void erase(job_id id) override { dirty_ = table_.erase(id) || dirty_; }
+  std::optional<job> get(job_id id) const override { return table_.get(id); }
+  bool contains(job_id id) const override { return table_.contains(id); }
+  void for_each(job_state s, const std::function<bool(const job&)>& visit) const override {
+    table_.for_each(s, visit);
+  }
+  void for_each(const std::function<bool(const job&)>& visit) const override {
+    table_.for_each(visit);
+  }
+  std::size_t count(job_state s) const override { return table_.count(s); }
+  std::size_t size() const override { return table_.size(); }
+
+  job_id next_id() override {
+    dirty_ = true;
+    return next_++;
+  }
+
+  timestamp cron_last_run(const std::string& entry) const override {
+    auto found = cron_.find(entry);
+    return found == cron_.end() ? 0 : found->second;
+  }
+  void set_cron_last_run(const std::string& entry, timestamp slot) override {
+    cron_[entry] = slot;
+    dirty_ = true;
+  }
+
+  void commit(std::function<void(std::string error)> on_durable) override {
+    dirty_ = false;
+    if (on_durable)
+      on_durable("");
+  }
+  bool dirty() const override { return dirty_; }
+  void flush() override {}
+
+ private:
+  job_table table_;
+  job_id next_ = 1;
+  std::map<std::string, timestamp> cron_;
+  bool dirty_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<store> make_memory_store() { return std::make_unique<memory_store>(); }
+
+}  // namespace meshjobs

@@ -1,0 +1,71 @@
+// The SQLite backend: the job table for reads, a file for durability.
+//
+// Writes change the table at once and mark the job (cron entry, id high-water mark) dirty.
+// commit() snapshots the dirty rows as they are now (present: the full row, to
+// INSERT OR REPLACE; gone: a DELETE, so a job put then erased between two commits costs one
+// DELETE) and hands them to the writer thread, which groups every commit queued while it was
+// busy into one transaction.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "job_table.hpp"
+#include "sqlite_db.hpp"
+#include "sqlite_writer.hpp"
+#include "store.hpp"
+
+namespace meshjobs {
+
+class sqlite_store final : public store {
+ public:
+  /// Opens or creates `cfg.path` and loads every job as stored. Throws std::runtime_error
+  /// naming the path and the reason.
+  explicit sqlite_store(const store_config& cfg);
+  /// Commits what is still dirty, waits for every commit, and stops the writer.
+  ~sqlite_store() override;
+
+  void put(const job& j) override;
+  void erase(job_id id) override;
+  std::optional<job> get(job_id id) const override { return table_.get(id); }
+  bool contains(job_id id) const override { return table_.contains(id); }
+  void for_each(job_state s, const std::function<bool(const job&)>& visit) const override {
+    table_.for_each(s, visit);
+  }
+  void for_each(const std::function<bool(const job&)>& visit) const override {
+    table_.for_each(visit);
+  }
+  std::size_t count(job_state s) const override { return table_.count(s); }
+  std::size_t size() const override { return table_.size(); }
+
+  job_id next_id() override;
+
+  timestamp cron_last_run(const std::string& entry) const override;
+  void set_cron_last_run(const std::string& entry, timestamp slot) override;
+
+  void commit(std::function<void(std::string error)> on_durable) override;
+  bool dirty() const override;
+  void flush() override { writer_->wait_idle(); }
+
+  /// Transactions committed so far: tests prove with it that commits are grouped.
+  std::uint64_t transactions() const { return writer_->transactions(); }
+  /// A pragma's value on the store's own connection (synchronous is per connection).
+  std::optional<std::string> pragma(const std::string& name);
+
+ private:
+  write_batch take_dirty();
+
+  sqlite_db db_;
+  job_table table_;
+  std::map<std::string, timestamp> cron_;
+  job_id next_ = 1;
+  std::vector<job_id> dirty_jobs_;  // may repeat an id; made unique at commit
+  std::set<std::string> dirty_cron_;
+  bool next_id_dirty_ = false;
+  std::unique_ptr<sqlite_writer> writer_;  // after db_: stops before the connection closes
+};
+
+}  // namespace meshjobs

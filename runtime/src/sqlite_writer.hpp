@@ -1,0 +1,84 @@
+// The SQLite store's group commit: one thread that writes every commit queued while it was
+// busy in one transaction, then calls their callbacks in order. An idle commit is written at
+// once; under load, commits pile up during a transaction and share the next one.
+//
+// A failed transaction rolls back and reports its error to each of its callbacks; its writes
+// are kept and retried first in the next transaction, so a later success still means every
+// write before it is durable, and the file catches up once the cause (a full disk, a lock) is
+// gone.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "meshjobs/messages/job.hpp"
+#include "sqlite_db.hpp"
+
+namespace meshjobs {
+
+struct job_write {
+  job_id id = 0;
+  std::optional<job> row;  ///< the job as it is now; nullopt: it was erased
+};
+
+/// What one commit makes durable, and whom to tell.
+struct write_batch {
+  std::vector<job_write> jobs;  ///< at most one write per id
+  std::map<std::string, timestamp> cron;
+  job_id next_id = 0;  ///< the id high-water mark to persist; 0: unchanged
+  std::function<void(std::string error)> on_durable;
+
+  bool empty() const { return jobs.empty() && cron.empty() && next_id == 0; }
+};
+
+class sqlite_writer {
+ public:
+  /// Prepares its statements on `db`, which must outlive the writer, and starts the thread.
+  explicit sqlite_writer(sqlite_db& db);
+  /// Writes every batch submitted so far, then joins the thread.
+  ~sqlite_writer();
+  sqlite_writer(const sqlite_writer&) = delete;
+  sqlite_writer& operator=(const sqlite_writer&) = delete;
+
+  void submit(write_batch batch);
+  /// Blocks until every batch submitted so far is written and its callback has returned.
+  void wait_idle();
+  /// Transactions committed so far.
+  std::uint64_t transactions() const { return transactions_.load(); }
+
+ private:
+  void run();
+  std::vector<write_batch> next_group();
+  std::string write_group(std::vector<write_batch>& group);
+  void apply(const write_batch& batch);
+  void carry_over(std::vector<write_batch>& group);
+  void finish_group(std::size_t batches);
+
+  sqlite_db& db_;
+  sqlite_statement upsert_job_;
+  sqlite_statement delete_job_;
+  sqlite_statement upsert_cron_;
+  sqlite_statement upsert_next_id_;
+  write_batch carried_;  // the writer thread's own: writes of failed transactions
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::vector<write_batch> queued_;
+  std::uint64_t submitted_ = 0;
+  std::uint64_t finished_ = 0;
+  bool stopping_ = false;
+
+  std::atomic<std::uint64_t> transactions_{0};
+  std::thread thread_;
+};
+
+}  // namespace meshjobs
