@@ -34,6 +34,24 @@ class node_system_config : public caf::actor_system_config {
   }
 };
 
+using channel_callback = std::function<void(const std::string&, const std::string&)>;
+
+// CAF 0.17 binds a reference to a null argument tuple when a function-based actor is spawned
+// with no arguments (undefined behaviour, which UBSan stops on): every actor here is spawned
+// with at least one.
+channel_hub_actor spawn_channel_hub(caf::actor_system& sys) {
+  struct no_argument {};
+  return sys.spawn([](channel_hub_actor::stateful_pointer<channel_hub_state> self,
+                      no_argument) { return channel_hub(self); },
+                   no_argument{});
+}
+
+caf::behavior subscriber(caf::event_based_actor*, const channel_callback& fn) {
+  return {
+    [fn](publish_atom, const std::string& ch, const std::string& payload) { fn(ch, payload); },
+  };
+}
+
 void check_type(const job_type& t, const config& cfg) {
   if (t.kind.empty())
     throw std::invalid_argument("register_type: kind is empty");
@@ -143,7 +161,7 @@ void runtime::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   std::shared_ptr<const runtime_env> shared_env = d.env;
   d.coord = d.sys->spawn(coordinator, shared_env, db);
-  d.hub = d.sys->spawn(channel_hub);
+  d.hub = spawn_channel_hub(*d.sys);
   d.started = true;
   if (env.cfg.node.inject_port != 0) {
     d.front_handle = d.sys->spawn(front, d.coord);
@@ -251,11 +269,7 @@ std::uint64_t runtime::subscribe(const std::string& channel,
   auto& d = *impl_;
   if (!d.started || d.stopped)
     throw std::logic_error("meshjobs: runtime is not running");
-  auto sub = d.sys->spawn([fn = std::move(fn)](caf::event_based_actor*) -> caf::behavior {
-    return {
-      [fn](publish_atom, const std::string& ch, const std::string& payload) { fn(ch, payload); },
-    };
-  });
+  auto sub = d.sys->spawn(subscriber, channel_callback{std::move(fn)});
   caf::anon_send(d.hub, subscribe_atom::value, channel, sub);
   std::lock_guard<std::mutex> guard{d.subscriptions_mutex};
   auto id = d.next_subscription++;
