@@ -170,6 +170,7 @@ int main(int argc, char** argv) {
       delivered.add(payload);
     });
 
+    std::printf("enqueueing:\n");
     // Now, to be started within a minute or not at all.
     meshjobs::enqueue_options within_a_minute;
     within_a_minute.expires_at = meshjobs::to_timestamp(std::chrono::system_clock::now() + 1min);
@@ -187,7 +188,7 @@ int main(int argc, char** argv) {
     // Now, with an address that makes it discarded.
     auto nobody = rt.enqueue("email.deliver", R"({"to":"nobody"})");
 
-    std::printf("enqueued:\n");
+    std::printf("replies:\n");
     checks.expect(ada.status == meshjobs::enqueue_status::enqueued, "ada " + id_text(ada.id) + ": enqueued");
     checks.expect(bob.status == meshjobs::enqueue_status::scheduled, "bob " + id_text(bob.id) + ": scheduled");
     checks.expect(carol.status == meshjobs::enqueue_status::scheduled, "carol " + id_text(carol.id) + ": scheduled");
