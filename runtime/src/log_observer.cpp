@@ -50,11 +50,4 @@ void log_observer::on_finished(const job& j, const job_outcome& o, std::int64_t 
   }
 }
 
-void log_observer::on_type_paused(const std::string& kind, timestamp until) {
-  if (until != 0)
-    spdlog::warn("job type {} paused until {} (restart intensity exceeded)", kind, until);
-  else
-    spdlog::info("job type {} resumed", kind);
-}
-
 }  // namespace meshjobs

@@ -1,5 +1,6 @@
 // The runtime's own observer: logs each step of a job's life through spdlog. Per-job lines are
-// at debug level (free when disabled); failures at warn, dead jobs at error.
+// at debug level (free when disabled); failures at warn, dead jobs at error. A type's pause
+// and resume are logged by its supervisor, which knows the figures.
 #pragma once
 
 #include "meshjobs/observer.hpp"
@@ -11,7 +12,6 @@ class log_observer final : public observer {
   void on_enqueued(const job& j) override;
   void on_started(const job& j) override;
   void on_finished(const job& j, const job_outcome& o, std::int64_t duration_us) override;
-  void on_type_paused(const std::string& kind, timestamp until) override;
 };
 
 }  // namespace meshjobs
