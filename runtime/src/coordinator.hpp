@@ -17,6 +17,7 @@
 
 #include "cron_schedule.hpp"
 #include "interfaces.hpp"
+#include "job_history.hpp"
 #include "ready_queues.hpp"
 #include "runtime_env.hpp"
 #include "scheduled_set.hpp"
@@ -86,12 +87,11 @@ class coordinator_state {
   };
 
   enqueue_reply refuse(std::string error) const;
-  void start_job(job& j, std::uint32_t supervisor, std::uint32_t queue);
+  void start_job(job& j, std::uint32_t supervisor, std::uint32_t queue, timestamp now);
   void finish(job& j, job_state final_state);
   void release_locks(const job& j, bool final_outcome);
   void record_dead(job& j);
   void prune_dead();
-  void remember(const job& j);
   void requeue_front(job& j);
   void expire(job& j);
   void maybe_commit();
@@ -123,8 +123,7 @@ class coordinator_state {
   timestamp cron_at_ = 0;
 
   std::deque<std::pair<timestamp, job_id>> dead_order_;
-  std::unordered_map<job_id, job> history_;
-  std::deque<job_id> history_order_;
+  job_history history_;
   std::uint64_t processed_ = 0;
   std::uint64_t failed_ = 0;
 };

@@ -47,7 +47,7 @@ void coordinator_state::dispatch() {
       locks_.wait(j.unique_key, j.id);
       continue;
     }
-    start_job(j, type->second, static_cast<std::uint32_t>(taken->queue));
+    start_job(j, type->second, static_cast<std::uint32_t>(taken->queue), now);
   }
   for (std::size_t s = 0; s < batches_.size(); ++s) {
     if (!batches_[s].empty()) {
@@ -57,12 +57,13 @@ void coordinator_state::dispatch() {
   }
 }
 
-void coordinator_state::start_job(job& j, std::uint32_t supervisor, std::uint32_t queue) {
+void coordinator_state::start_job(job& j, std::uint32_t supervisor, std::uint32_t queue,
+                                  timestamp now) {
   if (j.unique == unique_mode::until_executing)
     locks_.release(j.unique_key, j.id);
   j.state = job_state::running;
   j.attempt += 1;
-  j.started_at = env_->now();
+  j.started_at = now;
   db_->put(j);
   running_.emplace(j.id, running_entry{supervisor, queue});
   queues_->started(queue);
@@ -139,7 +140,7 @@ void coordinator_state::finish(job& j, job_state final_state) {
   if (j.finished_at == 0)
     j.finished_at = env_->now();
   db_->erase(j.id);
-  remember(j);
+  history_.add(std::move(j));
 }
 
 void coordinator_state::expire(job& j) {
@@ -185,16 +186,6 @@ void coordinator_state::prune_dead() {
     dead_order_.pop_front();
     if (auto j = db_->get(id); j && j->state == job_state::dead)
       db_->erase(id);
-  }
-}
-
-void coordinator_state::remember(const job& j) {
-  constexpr std::size_t history_size = 10000;
-  history_[j.id] = j;
-  history_order_.push_back(j.id);
-  while (history_order_.size() > history_size) {
-    history_.erase(history_order_.front());
-    history_order_.pop_front();
   }
 }
 

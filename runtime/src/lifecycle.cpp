@@ -89,7 +89,7 @@ void coordinator_state::recover() {
 cancel_status coordinator_state::cancel(job_id id) {
   auto found = db_->get(id);
   if (!found)
-    return history_.count(id) != 0 ? cancel_status::finished : cancel_status::not_found;
+    return history_.contains(id) ? cancel_status::finished : cancel_status::not_found;
   auto& j = *found;
   switch (j.state) {
     case job_state::enqueued: {
@@ -140,9 +140,9 @@ job_lookup coordinator_state::lookup(job_id id) const {
   if (auto j = db_->get(id)) {
     out.found = true;
     out.value = std::move(*j);
-  } else if (auto i = history_.find(id); i != history_.end()) {
+  } else if (const auto* finished = history_.find(id)) {
     out.found = true;
-    out.value = i->second;
+    out.value = *finished;
   }
   return out;
 }
@@ -152,9 +152,11 @@ std::vector<job> coordinator_state::list(job_state s, std::uint32_t limit) const
   if (limit == 0)
     return out;
   if (is_final(s) && s != job_state::dead) {
-    for (auto i = history_order_.rbegin(); i != history_order_.rend() && out.size() < limit; ++i)
-      if (const auto& j = history_.at(*i); j.state == s)
+    history_.for_each_newest([&](const job& j) {
+      if (j.state == s)
         out.push_back(j);
+      return out.size() < limit;
+    });
     return out;
   }
   db_->for_each(s, [&](const job& j) {

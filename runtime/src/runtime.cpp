@@ -11,6 +11,7 @@
 #include "channel_hub.hpp"
 #include "coordinator.hpp"
 #include "front.hpp"
+#include "log_observer.hpp"
 #include "meshjobs/messages/caf_types.hpp"
 #include "worker_pool.hpp"
 
@@ -119,6 +120,7 @@ struct runtime::impl {
 runtime::runtime(config cfg, std::shared_ptr<meshjobs::clock> clk) : impl_(std::make_unique<impl>()) {
   impl_->env->cfg = std::move(cfg);
   impl_->env->clk = clk ? std::move(clk) : std::make_shared<system_clock>();
+  impl_->env->observers.push_back(std::make_shared<log_observer>());
 }
 
 runtime::~runtime() {

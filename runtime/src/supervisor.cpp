@@ -44,6 +44,7 @@ void supervisor_state::spawn_slot(std::size_t i) {
 
 void supervisor_state::run(std::vector<job>& jobs) {
   const auto now = steady::now();
+  const auto started_at = env_->now();
   for (auto& j : jobs) {
     if (free_.empty() || stopping_) {
       // The coordinator gave more than the credit offered (a bug) or we are stopping: hand back.
@@ -57,7 +58,7 @@ void supervisor_state::run(std::vector<job>& jobs) {
     free_.pop_back();
     auto& s = slots_[i];
     s.run = next_run_++;
-    s.started_at = env_->now();
+    s.started_at = started_at;
     s.deadline = now + timeout_;
     s.cancel_requested = false;
     s.cancel_flag->store(false);
@@ -81,8 +82,9 @@ void supervisor_state::done(std::uint64_t run, const job_error& error) {
 
 void supervisor_state::finish(std::size_t i, job_error error) {
   auto& s = slots_[i];
-  auto outcome = decide(s, error);
-  auto duration = env_->now() - s.started_at;
+  const auto now = env_->now();
+  auto outcome = decide(s, error, now);
+  auto duration = now - s.started_at;
   for (const auto& o : env_->observers)
     o->on_finished(s.current, outcome, duration);
   by_run_.erase(s.run);
@@ -95,10 +97,10 @@ void supervisor_state::finish(std::size_t i, job_error error) {
     self_->send(self_, outcome_atom::value);  // flush after what is already in the mailbox
 }
 
-job_outcome supervisor_state::decide(slot& s, const job_error& error) {
+job_outcome supervisor_state::decide(slot& s, const job_error& error, timestamp now) {
   job_outcome o;
   o.id = s.current.id;
-  o.finished_at = env_->now();
+  o.finished_at = now;
   o.error = error;
   if (error.empty()) {
     o.kind = outcome_kind::succeeded;

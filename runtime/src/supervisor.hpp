@@ -52,7 +52,7 @@ class supervisor_state {
 
   void spawn_slot(std::size_t i);
   void finish(std::size_t i, job_error error);
-  job_outcome decide(slot& s, const job_error& error);
+  job_outcome decide(slot& s, const job_error& error, timestamp now);
   void count_failure();
   void arm_deadline(steady::time_point at);
   void return_credit(std::int32_t n);

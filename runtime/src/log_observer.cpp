@@ -1,0 +1,53 @@
+#include "log_observer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace meshjobs {
+namespace {
+
+std::string_view outcome_name(outcome_kind k) {
+  switch (k) {
+    case outcome_kind::succeeded:
+      return "succeeded";
+    case outcome_kind::retry:
+      return "failed, will retry";
+    case outcome_kind::dead:
+      return "failed for good (dead)";
+    case outcome_kind::discarded:
+      return "failed, discarded";
+    case outcome_kind::cancelled:
+      return "cancelled";
+    case outcome_kind::requeued:
+      return "requeued";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void log_observer::on_enqueued(const job& j) {
+  spdlog::debug("job {} ({}) {} on {}", j.id, j.kind, to_string(j.state), j.queue);
+}
+
+void log_observer::on_started(const job& j) {
+  spdlog::debug("job {} ({}) started, attempt {}", j.id, j.kind, j.attempt);
+}
+
+void log_observer::on_finished(const job& j, const job_outcome& o, std::int64_t duration_us) {
+  switch (o.kind) {
+    case outcome_kind::succeeded:
+    case outcome_kind::requeued:
+      spdlog::debug("job {} ({}) {} in {} us", j.id, j.kind, outcome_name(o.kind), duration_us);
+      break;
+    case outcome_kind::dead:
+      spdlog::error("job {} ({}) {} after attempt {}: {}: {}", j.id, j.kind, outcome_name(o.kind),
+                    j.attempt, o.error.kind, o.error.message);
+      break;
+    default:
+      spdlog::warn("job {} ({}) {} (attempt {}): {}: {}", j.id, j.kind, outcome_name(o.kind), j.attempt,
+                   o.error.kind, o.error.message);
+      break;
+  }
+}
+
+}  // namespace meshjobs
