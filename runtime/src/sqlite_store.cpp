@@ -62,16 +62,21 @@ bool sqlite_store::dirty() const {
 }
 
 std::optional<std::string> sqlite_store::pragma(const std::string& name) {
+  writer_->wait_idle();
   return db_.query_text(("PRAGMA " + name).c_str());
 }
 
 write_batch sqlite_store::take_dirty() {
-  write_batch batch;
+  write_batch batch = writer_->blank_batch();
   std::sort(dirty_jobs_.begin(), dirty_jobs_.end());
   dirty_jobs_.erase(std::unique(dirty_jobs_.begin(), dirty_jobs_.end()), dirty_jobs_.end());
-  batch.jobs.reserve(dirty_jobs_.size());
-  for (job_id id : dirty_jobs_)
-    batch.jobs.push_back(job_write{id, table_.get(id)});
+  batch.upserts.reserve(dirty_jobs_.size());
+  for (job_id id : dirty_jobs_) {
+    if (auto j = table_.get(id))
+      batch.upserts.emplace_back(*j);
+    else
+      batch.deletes.push_back(id);
+  }
   dirty_jobs_.clear();
   for (const std::string& entry : dirty_cron_)
     batch.cron.emplace(entry, cron_.at(entry));

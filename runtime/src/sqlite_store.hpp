@@ -5,6 +5,9 @@
 // INSERT OR REPLACE; gone: a DELETE, so a job put then erased between two commits costs one
 // DELETE) and hands them to the writer thread, which groups every commit queued while it was
 // busy into one transaction.
+//
+// The connection is the constructor's until the writer starts, then the writer's; pragma()
+// borrows it only while the writer is idle.
 #pragma once
 
 #include <map>
@@ -52,7 +55,8 @@ class sqlite_store final : public store {
 
   /// Transactions committed so far: tests prove with it that commits are grouped.
   std::uint64_t transactions() const { return writer_->transactions(); }
-  /// A pragma's value on the store's own connection (synchronous is per connection).
+  /// A pragma's value on the store's own connection (synchronous is per connection). Waits
+  /// for the writer to go idle first: the connection is used by one thread at a time.
   std::optional<std::string> pragma(const std::string& name);
 
  private:
