@@ -6,6 +6,7 @@
 // coordinator whose clients wait for their acks, the producer keeps at most `window` commits
 // unacknowledged (0: no limit, the producer runs ahead and commits pile up in memory).
 // Memory: RSS growth of the process after putting N queued no-op jobs (committed every batch).
+// Reopen: seconds to open a SQLite file holding N queued jobs (a restart's load).
 // CPU: user + system time of the whole process (both threads for SQLite) per job, a figure
 // that holds on a machine shared with other work, where wall-clock rates do not.
 // Every run happens in a forked child so runs do not share a heap.
@@ -57,17 +58,24 @@ class scratch_store {
   scratch_store(const bench_options& options, store_backend backend) {
     path_ = options.dir + "/meshjobs-bench-" + std::to_string(getpid()) + ".db";
     remove_files();
-    store_config cfg;
-    cfg.backend = backend;
-    cfg.path = path_;
-    cfg.sync = options.full_sync ? store_sync::full : store_sync::normal;
-    store_ = open_store(cfg);
+    cfg_.backend = backend;
+    cfg_.path = path_;
+    cfg_.sync = options.full_sync ? store_sync::full : store_sync::normal;
+    store_ = open_store(cfg_);
   }
   ~scratch_store() {
     store_.reset();
     remove_files();
   }
   store& get() { return *store_; }
+
+  /// Closes the store and opens its file again; returns the seconds the opening took.
+  double reopen() {
+    store_.reset();
+    auto start = std::chrono::steady_clock::now();
+    store_ = open_store(cfg_);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
 
  private:
   void remove_files() {
@@ -76,6 +84,7 @@ class scratch_store {
   }
 
   std::string path_;
+  store_config cfg_;
   std::unique_ptr<store> store_;
 };
 
@@ -173,10 +182,7 @@ pipeline_result run_pipeline(const bench_options& options, store_backend backend
   return {jobs / elapsed.count(), cpu * 1e6 / jobs};
 }
 
-double rss_bytes_per_queued_job(const bench_options& options, store_backend backend) {
-  std::size_t before = resident_bytes();
-  scratch_store scratch(options, backend);
-  store& s = scratch.get();
+void fill_with_queued_jobs(const bench_options& options, store& s) {
   acked_commits commits;
   for (std::size_t i = 0; i < options.jobs; ++i) {
     s.put(noop(s.next_id(), job_state::enqueued));
@@ -187,7 +193,22 @@ double rss_bytes_per_queued_job(const bench_options& options, store_backend back
   }
   commits.commit(s);
   s.flush();
+}
+
+double rss_bytes_per_queued_job(const bench_options& options, store_backend backend) {
+  std::size_t before = resident_bytes();
+  scratch_store scratch(options, backend);
+  fill_with_queued_jobs(options, scratch.get());
   return static_cast<double>(resident_bytes() - before) / static_cast<double>(options.jobs);
+}
+
+double reopen_seconds(const bench_options& options) {
+  scratch_store scratch(options, store_backend::sqlite);
+  fill_with_queued_jobs(options, scratch.get());
+  double seconds = scratch.reopen();
+  if (scratch.get().size() != options.jobs)
+    throw std::logic_error("reopen lost jobs");
+  return seconds;
 }
 
 // Runs `measure` in a forked child and returns what it measured (plain data).
@@ -279,6 +300,9 @@ void run(const bench_options& options) {
       return rss_bytes_per_queued_job(options, c.backend);
     }), "%.1f");
   }
+  print_row("sqlite", "seconds to reopen", repeat(options.runs, [&] {
+    return reopen_seconds(options);
+  }), "%.2f");
 }
 
 }  // namespace
