@@ -181,6 +181,18 @@ TEST_F(sqlite_store_test, a_file_that_is_not_a_database_is_refused_naming_the_pa
   EXPECT_EQ(open_error(), "store: " + file_.path() + ": file is not a database");
 }
 
+TEST_F(sqlite_store_test, a_path_in_a_missing_directory_is_refused_naming_the_path) {
+  store_config cfg;
+  cfg.backend = store_backend::sqlite;
+  cfg.path = file_.path() + ".missing/meshjobs.db";
+  try {
+    make_sqlite_store(cfg);
+    ADD_FAILURE() << "opened " << cfg.path;
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "store: " + cfg.path + ": unable to open database file");
+  }
+}
+
 TEST_F(sqlite_store_test, a_row_with_an_unknown_state_is_refused_naming_the_job) {
   {
     auto s = open();
@@ -263,11 +275,12 @@ TEST_F(sqlite_store_test, a_failed_commit_reports_the_error_and_is_retried_by_th
   EXPECT_EQ(commit_and_wait(*s), "store: " + file_.path() + ": injected write failure");
   EXPECT_EQ(s->size(), 40u);
   EXPECT_EQ(saboteur.job_rows(), 1);
+  EXPECT_TRUE(s->dirty());
 
   ASSERT_EQ(saboteur.query("DROP TRIGGER refuse"), "");
-  s->put(noop_job(41));
   EXPECT_EQ(commit_and_wait(*s), "");
-  EXPECT_EQ(saboteur.job_rows(), 41);
+  EXPECT_FALSE(s->dirty());
+  EXPECT_EQ(saboteur.job_rows(), 40);
   EXPECT_FALSE(saboteur.has_job(100));
 }
 

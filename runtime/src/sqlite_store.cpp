@@ -58,7 +58,7 @@ void sqlite_store::commit(std::function<void(std::string error)> on_durable) {
 }
 
 bool sqlite_store::dirty() const {
-  return !dirty_jobs_.empty() || !dirty_cron_.empty() || next_id_dirty_;
+  return !dirty_jobs_.empty() || !dirty_cron_.empty() || next_id_dirty_ || writer_->retrying();
 }
 
 std::optional<std::string> sqlite_store::pragma(const std::string& name) {

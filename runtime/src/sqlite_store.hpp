@@ -28,7 +28,7 @@ class sqlite_store final : public store {
   /// Opens or creates `cfg.path` and loads every job as stored. Throws std::runtime_error
   /// naming the path and the reason.
   explicit sqlite_store(const store_config& cfg);
-  /// Commits what is still dirty, waits for every commit, and stops the writer.
+  /// Commits what is still dirty (or failed to commit), waits, and stops the writer.
   ~sqlite_store() override;
 
   void put(const job& j) override;

@@ -141,9 +141,11 @@ std::string sqlite_writer::write_group(std::vector<write_batch>& group) {
     if (!sqlite3_get_autocommit(db_.handle()))
       sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     carry_over(group);
+    retrying_ = true;
     return e.what();
   }
   carried_ = write_batch{};
+  retrying_ = false;
   ++transactions_;
   return "";
 }

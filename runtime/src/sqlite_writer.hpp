@@ -5,7 +5,7 @@
 // A failed transaction rolls back and reports its error to each of its callbacks; its writes
 // are kept and retried first in the next transaction, so a later success still means every
 // write before it is durable, and the file catches up once the cause (a full disk, a lock) is
-// gone.
+// gone. Callbacks run on the writer thread and must not throw.
 #pragma once
 
 #include <atomic>
@@ -54,6 +54,8 @@ class sqlite_writer {
   void wait_idle();
   /// Transactions committed so far.
   std::uint64_t transactions() const { return transactions_.load(); }
+  /// True from a failed transaction until the next one succeeds: writes wait for a commit.
+  bool retrying() const { return retrying_.load(); }
 
  private:
   void run();
@@ -84,6 +86,7 @@ class sqlite_writer {
   bool stopping_ = false;
 
   std::atomic<std::uint64_t> transactions_{0};
+  std::atomic<bool> retrying_{false};
   std::thread thread_;
 };
 
