@@ -176,6 +176,12 @@ TEST_F(sqlite_store_test, a_newer_schema_version_is_refused_with_the_named_error
                             + ": schema version 2 is newer than this meshjobs supports (1)");
 }
 
+TEST_F(sqlite_store_test, a_negative_schema_version_is_refused) {
+  open();
+  sqlite_reader(file_.path(), false).query("PRAGMA user_version = -1");
+  EXPECT_EQ(open_error(), "store: " + file_.path() + ": schema version -1 was not written by meshjobs");
+}
+
 TEST_F(sqlite_store_test, a_file_that_is_not_a_database_is_refused_naming_the_path) {
   std::ofstream(file_.path()) << std::string(4096, 'x') << "not a database at all\n";
   EXPECT_EQ(open_error(), "store: " + file_.path() + ": file is not a database");

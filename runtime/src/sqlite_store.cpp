@@ -1,6 +1,7 @@
 #include "sqlite_store.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "sqlite_schema.hpp"
@@ -25,7 +26,8 @@ sqlite_store::~sqlite_store() {
 void sqlite_store::put(const job& j) {
   table_.put(j);
   dirty_jobs_.push_back(j.id);
-  if (j.id >= next_) {
+  // next_id() must never hand out an id a job put by hand already has.
+  if (j.id >= next_ && j.id < std::numeric_limits<job_id>::max()) {
     next_ = j.id + 1;
     next_id_dirty_ = true;
   }
