@@ -176,9 +176,27 @@ TEST_F(sqlite_store_test, a_newer_schema_version_is_refused_with_the_named_error
                             + ": schema version 2 is newer than this meshjobs supports (1)");
 }
 
+TEST_F(sqlite_store_test, a_negative_schema_version_is_refused) {
+  open();
+  sqlite_reader(file_.path(), false).query("PRAGMA user_version = -1");
+  EXPECT_EQ(open_error(), "store: " + file_.path() + ": schema version -1 was not written by meshjobs");
+}
+
 TEST_F(sqlite_store_test, a_file_that_is_not_a_database_is_refused_naming_the_path) {
   std::ofstream(file_.path()) << std::string(4096, 'x') << "not a database at all\n";
   EXPECT_EQ(open_error(), "store: " + file_.path() + ": file is not a database");
+}
+
+TEST_F(sqlite_store_test, a_path_in_a_missing_directory_is_refused_naming_the_path) {
+  store_config cfg;
+  cfg.backend = store_backend::sqlite;
+  cfg.path = file_.path() + ".missing/meshjobs.db";
+  try {
+    make_sqlite_store(cfg);
+    ADD_FAILURE() << "opened " << cfg.path;
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "store: " + cfg.path + ": unable to open database file");
+  }
 }
 
 TEST_F(sqlite_store_test, a_row_with_an_unknown_state_is_refused_naming_the_job) {
@@ -251,20 +269,25 @@ TEST_F(sqlite_store_test, an_idle_commit_gets_a_transaction_of_its_own) {
 // a trigger added by another connection makes the file itself refuse the write instead.
 TEST_F(sqlite_store_test, a_failed_commit_reports_the_error_and_is_retried_by_the_next) {
   auto s = open();
+  s->put(noop_job(100));
+  ASSERT_EQ(commit_and_wait(*s), "");
   sqlite_reader saboteur(file_.path(), false);
   ASSERT_EQ(saboteur.query("CREATE TRIGGER refuse BEFORE INSERT ON jobs "
                            "BEGIN SELECT RAISE(ABORT, 'injected write failure'); END"),
             "");
-  s->put(noop_job(1));
+  for (job_id id = 1; id <= 40; ++id)
+    s->put(noop_job(id));
+  s->erase(100);
   EXPECT_EQ(commit_and_wait(*s), "store: " + file_.path() + ": injected write failure");
-  EXPECT_TRUE(s->contains(1));
-  EXPECT_FALSE(saboteur.has_job(1));
+  EXPECT_EQ(s->size(), 40u);
+  EXPECT_EQ(saboteur.job_rows(), 1);
+  EXPECT_TRUE(s->dirty());
 
   ASSERT_EQ(saboteur.query("DROP TRIGGER refuse"), "");
-  s->put(noop_job(2));
   EXPECT_EQ(commit_and_wait(*s), "");
-  EXPECT_TRUE(saboteur.has_job(1));
-  EXPECT_TRUE(saboteur.has_job(2));
+  EXPECT_FALSE(s->dirty());
+  EXPECT_EQ(saboteur.job_rows(), 40);
+  EXPECT_FALSE(saboteur.has_job(100));
 }
 
 }  // namespace

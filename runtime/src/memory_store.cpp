@@ -1,5 +1,6 @@
 // The memory backend: the job table alone. Nothing survives the process; a commit is durable
 // as soon as it is asked for, so its callback runs at once on the caller's thread.
+#include <limits>
 #include <map>
 #include <string>
 
@@ -13,7 +14,8 @@ class memory_store final : public store {
  public:
   void put(const job& j) override {
     table_.put(j);
-    if (j.id >= next_)
+    // next_id() must never hand out an id a job put by hand already has.
+    if (j.id >= next_ && j.id < std::numeric_limits<job_id>::max())
       next_ = j.id + 1;
     dirty_ = true;
   }

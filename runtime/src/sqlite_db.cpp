@@ -12,7 +12,7 @@ constexpr int busy_timeout_ms = 5000;
 
 sqlite_db::sqlite_db(std::string path) : path_(std::move(path)) {
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path_.c_str(), &raw, flags, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK)

@@ -18,8 +18,9 @@ using sqlite_statement = std::unique_ptr<sqlite3_stmt, sqlite_statement_finalize
 
 class sqlite_db {
  public:
-  /// Opens (creating when missing) `path` for reading and writing. The connection is
-  /// serialized (SQLITE_OPEN_FULLMUTEX) because the store's writer thread shares it.
+  /// Opens (creating when missing) `path` for reading and writing. The connection has no
+  /// mutex of its own (SQLITE_OPEN_NOMUTEX): its user hands it between threads, never shares
+  /// it at once, and saves a lock per bind and step.
   explicit sqlite_db(std::string path);
 
   sqlite3* handle() const { return db_.get(); }

@@ -30,26 +30,47 @@ std::string column_text(sqlite3_stmt* s, int column) {
 
 }  // namespace
 
-void bind_job_row(sqlite3_stmt* s, const job& j) {
-  sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(j.id));
-  bind_text(s, 2, j.kind);
-  bind_text(s, 3, j.queue);
-  bind_text(s, 4, j.args);
-  sqlite3_bind_int(s, 5, j.priority);
-  sqlite3_bind_int(s, 6, j.attempt);
-  sqlite3_bind_int(s, 7, j.max_attempts);
-  sqlite3_bind_int(s, 8, j.recoveries);
-  bind_text(s, 9, to_string(j.state));
-  bind_text(s, 10, to_string(j.unique));
-  bind_text(s, 11, j.unique_key);
-  sqlite3_bind_int64(s, 12, j.enqueued_at);
-  sqlite3_bind_int64(s, 13, j.run_at);
-  sqlite3_bind_int64(s, 14, j.started_at);
-  sqlite3_bind_int64(s, 15, j.finished_at);
-  sqlite3_bind_int64(s, 16, j.expires_at);
-  bind_text(s, 17, j.last_error.kind);
-  bind_text(s, 18, j.last_error.message);
-  bind_text(s, 19, j.last_error.where);
+job_row::job_row(const job& j)
+  : id_(j.id),
+    times_{j.enqueued_at, j.run_at, j.started_at, j.finished_at, j.expires_at},
+    numbers_{j.priority, j.attempt, j.max_attempts, j.recoveries},
+    text_ends_{},
+    state_(j.state),
+    unique_(j.unique) {
+  const std::array<const std::string*, text_field_count> texts{
+    &j.kind, &j.queue, &j.args, &j.unique_key,
+    &j.last_error.kind, &j.last_error.message, &j.last_error.where,
+  };
+  std::size_t total = 0;
+  for (const std::string* t : texts)
+    total += t->size();
+  texts_.reserve(total);
+  for (int f = 0; f < text_field_count; ++f) {
+    texts_ += *texts[f];
+    text_ends_[f] = static_cast<std::uint32_t>(texts_.size());
+  }
+}
+
+std::string_view job_row::text(text_field f) const {
+  std::uint32_t begin = f == 0 ? 0 : text_ends_[f - 1];
+  return std::string_view(texts_).substr(begin, text_ends_[f] - begin);
+}
+
+void job_row::bind(sqlite3_stmt* s, int first) const {
+  sqlite3_bind_int64(s, first + 1, static_cast<sqlite3_int64>(id_));
+  bind_text(s, first + 2, text(kind));
+  bind_text(s, first + 3, text(queue));
+  bind_text(s, first + 4, text(args));
+  for (int n = 0; n < 4; ++n)
+    sqlite3_bind_int(s, first + 5 + n, numbers_[n]);
+  bind_text(s, first + 9, to_string(state_));
+  bind_text(s, first + 10, to_string(unique_));
+  bind_text(s, first + 11, text(unique_key));
+  for (int t = 0; t < 5; ++t)
+    sqlite3_bind_int64(s, first + 12 + t, times_[t]);
+  bind_text(s, first + 17, text(error_kind));
+  bind_text(s, first + 18, text(error_message));
+  bind_text(s, first + 19, text(error_where));
 }
 
 job read_job_row(sqlite3_stmt* s, const std::string& path) {

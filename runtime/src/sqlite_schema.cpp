@@ -26,11 +26,14 @@ constexpr std::array<const char*, sqlite_schema_version> migrations{{
   "CREATE TABLE cron (entry TEXT PRIMARY KEY NOT NULL, last_slot INTEGER NOT NULL);",
 }};
 
-void expect_not_newer(const sqlite_db& db, std::int64_t version) {
+void expect_known_version(const sqlite_db& db, std::int64_t version) {
   if (version > sqlite_schema_version)
     throw std::runtime_error(db.error("schema version " + std::to_string(version)
                                       + " is newer than this meshjobs supports ("
                                       + std::to_string(sqlite_schema_version) + ")"));
+  if (version < 0)
+    throw std::runtime_error(db.error("schema version " + std::to_string(version)
+                                      + " was not written by meshjobs"));
 }
 
 void load_jobs(sqlite_db& db, job_table& table) {
@@ -77,7 +80,7 @@ void migrate_sqlite_schema(sqlite_db& db) {
   // IMMEDIATE: two processes opening one fresh file must not both create the tables.
   db.exec("BEGIN IMMEDIATE");
   std::int64_t version = db.query_int("PRAGMA user_version").value_or(0);
-  expect_not_newer(db, version);
+  expect_known_version(db, version);
   for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v)
     db.exec(migrations[v]);
   if (version < sqlite_schema_version)

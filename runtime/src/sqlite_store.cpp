@@ -1,6 +1,7 @@
 #include "sqlite_store.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "sqlite_schema.hpp"
@@ -25,7 +26,8 @@ sqlite_store::~sqlite_store() {
 void sqlite_store::put(const job& j) {
   table_.put(j);
   dirty_jobs_.push_back(j.id);
-  if (j.id >= next_) {
+  // next_id() must never hand out an id a job put by hand already has.
+  if (j.id >= next_ && j.id < std::numeric_limits<job_id>::max()) {
     next_ = j.id + 1;
     next_id_dirty_ = true;
   }
@@ -58,20 +60,25 @@ void sqlite_store::commit(std::function<void(std::string error)> on_durable) {
 }
 
 bool sqlite_store::dirty() const {
-  return !dirty_jobs_.empty() || !dirty_cron_.empty() || next_id_dirty_;
+  return !dirty_jobs_.empty() || !dirty_cron_.empty() || next_id_dirty_ || writer_->retrying();
 }
 
 std::optional<std::string> sqlite_store::pragma(const std::string& name) {
+  writer_->wait_idle();
   return db_.query_text(("PRAGMA " + name).c_str());
 }
 
 write_batch sqlite_store::take_dirty() {
-  write_batch batch;
+  write_batch batch = writer_->blank_batch();
   std::sort(dirty_jobs_.begin(), dirty_jobs_.end());
   dirty_jobs_.erase(std::unique(dirty_jobs_.begin(), dirty_jobs_.end()), dirty_jobs_.end());
-  batch.jobs.reserve(dirty_jobs_.size());
-  for (job_id id : dirty_jobs_)
-    batch.jobs.push_back(job_write{id, table_.get(id)});
+  batch.upserts.reserve(dirty_jobs_.size());
+  for (job_id id : dirty_jobs_) {
+    if (auto j = table_.get(id))
+      batch.upserts.emplace_back(*j);
+    else
+      batch.deletes.push_back(id);
+  }
   dirty_jobs_.clear();
   for (const std::string& entry : dirty_cron_)
     batch.cron.emplace(entry, cron_.at(entry));
