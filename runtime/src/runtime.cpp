@@ -78,7 +78,8 @@ struct runtime::impl {
   }
 
   void shutdown_actors() {
-    caf::anon_send_exit(front_handle, caf::exit_reason::user_shutdown);
+    // The front ignores every exit message it can trap (peers may send them): only kill stops it.
+    caf::anon_send_exit(front_handle, caf::exit_reason::kill);
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
     {
@@ -143,7 +144,11 @@ void runtime::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   std::shared_ptr<const runtime_env> shared_env = d.env;
   d.coord = d.sys->spawn(coordinator, shared_env, db);
-  d.hub = d.sys->spawn(channel_hub);
+  // CAF 0.17 dereferences a null argument tuple when a function actor is spawned with no
+  // arguments (undefined behaviour; UBSan aborts): give it one.
+  d.hub = d.sys->spawn(
+    [](channel_hub_actor::stateful_pointer<channel_hub_state> self, caf::unit_t) { return channel_hub(self); },
+    caf::unit);
   d.started = true;
   if (env.cfg.node.inject_port != 0) {
     d.front_handle = d.sys->spawn(front, d.coord);
@@ -251,11 +256,14 @@ std::uint64_t runtime::subscribe(const std::string& channel,
   auto& d = *impl_;
   if (!d.started || d.stopped)
     throw std::logic_error("meshjobs: runtime is not running");
-  auto sub = d.sys->spawn([fn = std::move(fn)](caf::event_based_actor*) -> caf::behavior {
-    return {
-      [fn](publish_atom, const std::string& ch, const std::string& payload) { fn(ch, payload); },
-    };
-  });
+  using callback = std::function<void(const std::string&, const std::string&)>;
+  auto sub = d.sys->spawn(
+    [](caf::event_based_actor*, const callback& fn) -> caf::behavior {
+      return {
+        [fn](publish_atom, const std::string& ch, const std::string& payload) { fn(ch, payload); },
+      };
+    },
+    std::move(fn));
   caf::anon_send(d.hub, subscribe_atom::value, channel, sub);
   std::lock_guard<std::mutex> guard{d.subscriptions_mutex};
   auto id = d.next_subscription++;
