@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -18,10 +19,7 @@ namespace {
 constexpr int long_ms = 5000;
 constexpr int queued_jobs = 20;
 constexpr int scheduled_jobs = 5;
-// Every job is first scheduled for the same moment, far enough ahead for the enqueues to be
-// done by then however slow the machine is: the node promotes them together and its queue
-// hands the two long, high-priority ones the two slots, so the rest is queued behind them.
-constexpr auto start_in = 5s;
+constexpr int enqueue_processes = 4;  // meshjobs-inject processes at once
 
 /// `--at` text: ISO-8601 UTC with milliseconds.
 std::string iso_utc(std::chrono::system_clock::time_point t) {
@@ -74,7 +72,21 @@ TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
   {
     node_process first{dir_, s, "first"};
     ASSERT_TRUE(first.wait_ready()) << first.log();
+    first.set_inject_env({asan_options_without_leak_check()});
+    // Every job is first scheduled for the same moment, far enough ahead for all the enqueues
+    // to be done by then: the node promotes them together and its queue hands the two long,
+    // high-priority ones the two slots, so the rest is queued behind them. Each enqueue is a
+    // process start, whose cost depends on the machine and its load: time one round of them.
+    auto probe_started = std::chrono::steady_clock::now();
+    for (const auto& r : first.inject_all(std::vector<std::vector<std::string>>(enqueue_processes, {"stats"}),
+                                          enqueue_processes))
+      ASSERT_TRUE(r.status.exited_with(0)) << r.err;
+    auto per_round = std::chrono::steady_clock::now() - probe_started;
+    constexpr int rounds = (2 + queued_jobs + scheduled_jobs + enqueue_processes - 1) / enqueue_processes;
+    auto start_in = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::clamp<std::chrono::steady_clock::duration>(per_round * rounds * 3 / 2 + 1s, 3s, 15s));
     auto start_at = std::chrono::system_clock::now() + start_in;
+    auto enqueue_started = std::chrono::steady_clock::now();
     std::vector<std::vector<std::string>> commands;
     std::vector<std::string> tokens;
     auto add = [&](const std::string& token, int ms, std::vector<std::string> options) {
@@ -94,12 +106,12 @@ TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
       token_of[*json_line(answer.out).get_int("id")] = tokens[i];
     }
     std::vector<std::vector<std::string>> rest(commands.begin() + 2, commands.end());
-    auto answers = first.inject_all(rest, 4);
+    auto answers = first.inject_all(rest, enqueue_processes);
     for (std::size_t i = 0; i < answers.size(); ++i) {
       ASSERT_TRUE(answers[i].status.exited_with(0)) << answers[i].err;
       token_of[*json_line(answers[i].out).get_int("id")] = tokens[i + 2];
     }
-    auto enqueue_took = std::chrono::system_clock::now() - (start_at - start_in);
+    auto enqueue_took = std::chrono::steady_clock::now() - enqueue_started;
 
     // Kill once the two run, the rest waits behind them, and the store file holds both as
     // running: that is what the restart will see.
@@ -115,13 +127,15 @@ TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
         running = first.jobs("running");
         return running.size() == 2 && running_in_store(s.store_path).size() == 2;
       },
-      start_in + 10s, 100ms))
+      start_in + 20s, 100ms))
       << first.log();
     for (const auto& j : running)
       running_at_kill[token_of.at(*j.get_int("id"))] = *j.get_int("id");
     auto killed = first.process().kill();
     auto killed_after = std::chrono::system_clock::now() - start_at;
-    std::cout << "[ figures  ] enqueues took " << std::chrono::duration_cast<std::chrono::milliseconds>(enqueue_took).count()
+    std::cout << "[ figures  ] one round of inject processes " << std::chrono::duration_cast<std::chrono::milliseconds>(per_round).count()
+              << " ms, start in " << start_in.count()
+              << " ms, enqueues took " << std::chrono::duration_cast<std::chrono::milliseconds>(enqueue_took).count()
               << " ms; at the kill (" << std::chrono::duration_cast<std::chrono::milliseconds>(killed_after).count()
               << " ms after the start): running " << running.size() << ", enqueued " << enqueued
               << ", scheduled " << scheduled << "\n";
@@ -131,6 +145,7 @@ TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
   }
 
   node_process second{dir_, s, "second"};
+  second.set_inject_env({asan_options_without_leak_check()});
   ASSERT_TRUE(second.wait_ready()) << second.log();
   EXPECT_NE(second.log().find("2 requeued after a crash"), std::string::npos) << second.log();
   ASSERT_TRUE(eventually(

@@ -1,6 +1,7 @@
 #include "node_harness.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -38,8 +39,14 @@ std::string node_config_yaml(const node_settings& s) {
 }
 
 run_result run_inject(const temp_dir& dir, const std::vector<std::string>& args,
-                      std::chrono::milliseconds limit) {
-  return run_to_end(MESHJOBS_INJECT_BIN, args, dir.path(), limit);
+                      std::chrono::milliseconds limit, const std::vector<std::string>& env) {
+  return run_to_end(MESHJOBS_INJECT_BIN, args, dir.path(), limit, env);
+}
+
+std::string asan_options_without_leak_check() {
+  const char* current = std::getenv("ASAN_OPTIONS");
+  std::string options = current != nullptr && *current != '\0' ? std::string{current} + ":" : "";
+  return "ASAN_OPTIONS=" + options + "detect_leaks=0";
 }
 
 json::object json_line(const std::string& line) {
@@ -81,7 +88,7 @@ bool node_process::wait_ready(std::chrono::milliseconds limit) {
 run_result node_process::inject(const std::vector<std::string>& args, std::chrono::milliseconds limit) const {
   std::vector<std::string> full{"--node", address()};
   full.insert(full.end(), args.begin(), args.end());
-  return run_inject(dir_, full, limit);
+  return run_inject(dir_, full, limit, inject_env_);
 }
 
 std::vector<run_result> node_process::inject_all(const std::vector<std::vector<std::string>>& commands,

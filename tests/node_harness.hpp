@@ -28,7 +28,11 @@ std::string node_config_yaml(const node_settings& s);
 
 /// Runs `meshjobs-inject` to its end.
 run_result run_inject(const temp_dir& dir, const std::vector<std::string>& args,
-                      std::chrono::milliseconds limit = 20s);
+                      std::chrono::milliseconds limit = 20s, const std::vector<std::string>& env = {});
+
+/// ASAN_OPTIONS with LeakSanitizer's exit scan off (a tenth of a second per process start in a
+/// sanitizer build), keeping whatever else the environment sets.
+std::string asan_options_without_leak_check();
 
 /// Parses one JSON line; throws std::runtime_error (a test failure) when it is not an object.
 json::object json_line(const std::string& line);
@@ -51,6 +55,8 @@ class node_process {
 
   /// Polls `stats` until the node answers; false if it does not within `limit` or exits.
   bool wait_ready(std::chrono::milliseconds limit = 20s);
+  /// Extra environment (NAME=VALUE) for the meshjobs-inject processes that talk to this node.
+  void set_inject_env(std::vector<std::string> env) { inject_env_ = std::move(env); }
   /// meshjobs-inject --node <this node> args...
   run_result inject(const std::vector<std::string>& args, std::chrono::milliseconds limit = 20s) const;
   /// Runs every command through meshjobs-inject, `at_once` processes at a time; results in order.
@@ -68,6 +74,7 @@ class node_process {
   const temp_dir& dir_;
   std::uint16_t port_;
   std::string log_path_;
+  std::vector<std::string> inject_env_;
   child_process child_;
 };
 

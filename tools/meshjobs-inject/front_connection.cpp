@@ -16,6 +16,8 @@ class client_config : public caf::actor_system_config {
   explicit client_config(std::chrono::milliseconds timeout) {
     register_message_types(*this);
     load<caf::io::middleman>();
+    // A client waits on one answer at a time: threads that block beat threads that poll.
+    set("scheduler.policy", caf::atom("sharing"));
     set("scheduler.max-threads", 1);
     // Heartbeats let a node that watches its links see this client alive; a link that stays
     // silent for the whole request budget is given up rather than waited on.
