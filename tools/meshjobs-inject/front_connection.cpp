@@ -46,7 +46,7 @@ struct front_connection::impl {
   transport_error describe(const caf::error& e, const char* what) const {
     if (e == caf::sec::request_timeout)
       return {node + ": no answer within " + duration_text(timeout) + " (" + what + ")"};
-    if (e == caf::sec::request_receiver_down || e == caf::sec::remote_linking_failed)
+    if (e == caf::sec::request_receiver_down)
       return {node + ": the connection was lost (" + what + "): " + sys.render(e)};
     return {node + ": " + what + " failed: " + sys.render(e)};
   }
