@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "node_harness.hpp"
 
@@ -49,44 +50,44 @@ std::set<std::int64_t> running_in_store(const std::string& path) {
   return ids;
 }
 
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+
 class CrashRecovery : public ::testing::Test {
  protected:
+  CrashRecovery() {
+    settings_.inject_port = free_loopback_port();
+    settings_.store_backend = "sqlite";
+    settings_.store_path = dir_.file("jobs.db");
+    settings_.concurrency = 2;
+    settings_.timeout_s = 30;
+  }
+
   std::string record_args(const std::string& token, int ms) const {
     return R"({"path":")" + record_ + R"(","token":")" + token + R"(","ms":)" + std::to_string(ms) + "}";
   }
 
-  temp_dir dir_;
-  std::string record_ = dir_.file("record.txt");
-};
-
-TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
-  node_settings s;
-  s.inject_port = free_loopback_port();
-  s.store_backend = "sqlite";
-  s.store_path = dir_.file("jobs.db");
-  s.concurrency = 2;
-  s.timeout_s = 30;
-  std::map<std::int64_t, std::string> token_of;
-  std::map<std::string, std::int64_t> running_at_kill;  // token -> id
-
-  {
-    node_process first{dir_, s, "first"};
-    ASSERT_TRUE(first.wait_ready()) << first.log();
-    first.set_inject_env({asan_options_without_leak_check()});
-    // Every job is first scheduled for the same moment, far enough ahead for all the enqueues
-    // to be done by then: the node promotes them together and its queue hands the two long,
-    // high-priority ones the two slots, so the rest is queued behind them. Each enqueue is a
-    // process start, whose cost depends on the machine and its load: time one round of them.
-    auto probe_started = std::chrono::steady_clock::now();
-    for (const auto& r : first.inject_all(std::vector<std::vector<std::string>>(enqueue_processes, {"stats"}),
-                                          enqueue_processes))
-      ASSERT_TRUE(r.status.exited_with(0)) << r.err;
-    auto per_round = std::chrono::steady_clock::now() - probe_started;
+  /// How far ahead to start the workload so that all of it is enqueued by then. Each enqueue
+  /// is a process start, whose cost depends on the machine and its load: time one round. An
+  /// estimate a little short costs nothing: the long jobs leave seconds for the last enqueues.
+  milliseconds time_to_enqueue(const node_process& node) const {
+    auto started = steady_clock::now();
+    for (const auto& r : node.inject_all(std::vector<std::vector<std::string>>(enqueue_processes, {"stats"}),
+                                         enqueue_processes))
+      if (!r.status.exited_with(0))
+        throw std::runtime_error("stats: " + r.err);
+    auto per_round = steady_clock::now() - started;
     constexpr int rounds = (2 + queued_jobs + scheduled_jobs + enqueue_processes - 1) / enqueue_processes;
-    auto start_in = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::clamp<std::chrono::steady_clock::duration>(per_round * rounds * 3 / 2 + 1s, 3s, 15s));
-    auto start_at = std::chrono::system_clock::now() + start_in;
-    auto enqueue_started = std::chrono::steady_clock::now();
+    return duration_cast<milliseconds>(
+      std::clamp<steady_clock::duration>(per_round * rounds + 1s, 2s, 12s));
+  }
+
+  /// Every job is scheduled for `start_at` (the last five 2 s later): the node promotes them
+  /// together and its queue hands the two long, high-priority ones the two slots, so the rest
+  /// is queued behind them however long the enqueues took.
+  void enqueue_workload(const node_process& node, system_clock::time_point start_at) {
     std::vector<std::vector<std::string>> commands;
     std::vector<std::string> tokens;
     auto add = [&](const std::string& token, int ms, std::vector<std::string> options) {
@@ -100,51 +101,72 @@ TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
       add("queued-" + std::to_string(i), 0, {"--at", iso_utc(start_at)});
     for (int i = 0; i < scheduled_jobs; ++i)
       add("scheduled-" + std::to_string(i), 0, {"--at", iso_utc(start_at + 2s)});
-    for (std::size_t i = 0; i < 2; ++i) {  // the long ones first, whatever happens next
-      auto answer = first.inject(commands[i]);
-      ASSERT_TRUE(answer.status.exited_with(0)) << answer.err;
-      token_of[*json_line(answer.out).get_int("id")] = tokens[i];
-    }
-    std::vector<std::vector<std::string>> rest(commands.begin() + 2, commands.end());
-    auto answers = first.inject_all(rest, enqueue_processes);
+    std::vector<run_result> answers;
+    for (std::size_t i = 0; i < 2; ++i)  // the long ones first, whatever happens next
+      answers.push_back(node.inject(commands[i]));
+    auto rest = node.inject_all({commands.begin() + 2, commands.end()}, enqueue_processes);
+    answers.insert(answers.end(), rest.begin(), rest.end());
     for (std::size_t i = 0; i < answers.size(); ++i) {
       ASSERT_TRUE(answers[i].status.exited_with(0)) << answers[i].err;
-      token_of[*json_line(answers[i].out).get_int("id")] = tokens[i + 2];
+      token_of_[*json_line(answers[i].out).get_int("id")] = tokens[i];
     }
-    auto enqueue_took = std::chrono::steady_clock::now() - enqueue_started;
+  }
 
-    // Kill once the two run, the rest waits behind them, and the store file holds both as
-    // running: that is what the restart will see.
+  /// Kills the node once the two long jobs run, the queued ones wait behind them and the store
+  /// file holds both as running (what a restart will see). Returns what it saw, for the figures.
+  std::string kill_mid_run(node_process& node) {
     std::vector<json::object> running;
     std::int64_t enqueued = 0, scheduled = 0;
-    ASSERT_TRUE(eventually(
+    bool mid_run = eventually(
       [&] {
-        auto st = first.stats();
+        auto st = node.stats();
         enqueued = st.get_int("enqueued").value_or(-1);
         scheduled = st.get_int("scheduled").value_or(-1);
         if (st.get_int("running") != 2 || enqueued < queued_jobs)
           return false;
-        running = first.jobs("running");
-        return running.size() == 2 && running_in_store(s.store_path).size() == 2;
+        running = node.jobs("running");
+        return running.size() == 2 && running_in_store(settings_.store_path).size() == 2;
       },
-      start_in + 20s, 100ms))
-      << first.log();
+      35s, 100ms);
+    if (!mid_run)
+      throw std::runtime_error("the workload never reached 2 running, " + std::to_string(queued_jobs) +
+                               " queued:\n" + node.log());
     for (const auto& j : running)
-      running_at_kill[token_of.at(*j.get_int("id"))] = *j.get_int("id");
-    auto killed = first.process().kill();
-    auto killed_after = std::chrono::system_clock::now() - start_at;
-    std::cout << "[ figures  ] one round of inject processes " << std::chrono::duration_cast<std::chrono::milliseconds>(per_round).count()
-              << " ms, start in " << start_in.count()
-              << " ms, enqueues took " << std::chrono::duration_cast<std::chrono::milliseconds>(enqueue_took).count()
-              << " ms; at the kill (" << std::chrono::duration_cast<std::chrono::milliseconds>(killed_after).count()
-              << " ms after the start): running " << running.size() << ", enqueued " << enqueued
-              << ", scheduled " << scheduled << "\n";
+      running_at_kill_[token_of_.at(*j.get_int("id"))] = *j.get_int("id");
+    auto killed = node.process().kill();
     EXPECT_EQ(killed.signal, SIGKILL) << killed.to_string();
-    ASSERT_TRUE(read_lines(record_).empty()) << "a job finished before the kill:\n" << read_file(record_);
-    EXPECT_EQ(running_at_kill.count("running-0") + running_at_kill.count("running-1"), 2u);
+    return "running " + std::to_string(running.size()) + ", enqueued " + std::to_string(enqueued) +
+           ", scheduled " + std::to_string(scheduled);
   }
 
-  node_process second{dir_, s, "second"};
+  temp_dir dir_;
+  std::string record_ = dir_.file("record.txt");
+  node_settings settings_;
+  std::map<std::int64_t, std::string> token_of_;
+  std::map<std::string, std::int64_t> running_at_kill_;  // token -> id
+};
+
+TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
+  {
+    node_process first{dir_, settings_, "first"};
+    ASSERT_TRUE(first.wait_ready()) << first.log();
+    first.set_inject_env({asan_options_without_leak_check()});
+    auto start_in = time_to_enqueue(first);
+    auto start_at = system_clock::now() + start_in;
+    auto enqueue_started = steady_clock::now();
+    enqueue_workload(first, start_at);
+    if (HasFatalFailure())
+      return;
+    auto enqueue_took = duration_cast<milliseconds>(steady_clock::now() - enqueue_started);
+    auto seen = kill_mid_run(first);
+    auto killed_after = duration_cast<milliseconds>(system_clock::now() - start_at);
+    std::cout << "[ figures  ] start in " << start_in.count() << " ms, enqueues took " << enqueue_took.count()
+              << " ms; killed " << killed_after.count() << " ms after the start: " << seen << "\n";
+    ASSERT_TRUE(read_lines(record_).empty()) << "a job finished before the kill:\n" << read_file(record_);
+    ASSERT_EQ(running_at_kill_.count("running-0") + running_at_kill_.count("running-1"), 2u);
+  }
+
+  node_process second{dir_, settings_, "second"};
   second.set_inject_env({asan_options_without_leak_check()});
   ASSERT_TRUE(second.wait_ready()) << second.log();
   EXPECT_NE(second.log().find("2 requeued after a crash"), std::string::npos) << second.log();
@@ -155,7 +177,7 @@ TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
     },
     20s, 200ms))
     << second.log();
-  for (const auto& [token, id] : running_at_kill) {
+  for (const auto& [token, id] : running_at_kill_) {
     auto r = second.inject({"get", std::to_string(id)});
     ASSERT_TRUE(r.status.exited_with(0)) << r.err;
     auto j = json_line(r.out);
@@ -164,7 +186,7 @@ TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
     EXPECT_EQ(j.get_string("state"), "succeeded") << r.out;
   }
   second.process().signal(SIGTERM);
-  auto stopped = second.process().wait_for(std::chrono::seconds(s.timeout_s + 5));
+  auto stopped = second.process().wait_for(std::chrono::seconds(settings_.timeout_s + 5));
   ASSERT_TRUE(stopped.has_value()) << second.log();
   EXPECT_TRUE(stopped->exited_with(0)) << stopped->to_string() << "\n" << second.log();
 
@@ -173,17 +195,18 @@ TEST_F(CrashRecovery, kill_9_loses_no_job_and_reruns_only_the_running_ones) {
   for (const auto& token : lines)
     times_run[token] += 1;
   int duplicates = 0;
-  for (const auto& [id, token] : token_of)
-    EXPECT_GE(times_run[token], 1) << "job " << id << " (" << token << ") was lost";
-  EXPECT_EQ(times_run.size(), token_of.size()) << "tokens recorded that no job carried";
   for (const auto& [token, count] : times_run) {
+    EXPECT_EQ(std::count_if(token_of_.begin(), token_of_.end(), [&](const auto& j) { return j.second == token; }), 1)
+      << "recorded a token no job carried: " << token;
     if (count > 1) {
       duplicates += count - 1;
-      EXPECT_EQ(running_at_kill.count(token), 1u) << token << " ran " << count << " times but was not running at the kill";
+      EXPECT_EQ(running_at_kill_.count(token), 1u) << token << " ran " << count << " times but was not running at the kill";
     }
   }
-  std::cout << "[ figures  ] jobs " << token_of.size() << ", executions recorded " << lines.size()
-            << ", duplicates " << duplicates << ", running at the kill " << running_at_kill.size() << "\n";
+  for (const auto& [id, token] : token_of_)
+    EXPECT_EQ(times_run.count(token), 1u) << "job " << id << " (" << token << ") was lost";
+  std::cout << "[ figures  ] jobs " << token_of_.size() << ", executions recorded " << lines.size()
+            << ", duplicates " << duplicates << ", running at the kill " << running_at_kill_.size() << "\n";
 }
 
 }  // namespace
