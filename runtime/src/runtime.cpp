@@ -97,7 +97,8 @@ struct runtime::impl {
   }
 
   void shutdown_actors() {
-    caf::anon_send_exit(front_handle, caf::exit_reason::user_shutdown);
+    // The front ignores every exit message it can trap (peers may send them): only kill stops it.
+    caf::anon_send_exit(front_handle, caf::exit_reason::kill);
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
     {

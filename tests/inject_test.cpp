@@ -1,0 +1,270 @@
+// meshjobs-inject's contract: usage errors (exit 2) are caught before anything is sent and
+// name the input; no answer is exit 3 naming the node; answers are JSON lines; what the
+// options say reaches the node.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "node_harness.hpp"
+
+namespace meshjobs::testing {
+namespace {
+
+struct usage_case {
+  std::vector<std::string> args;
+  std::string named;  ///< the error names this
+};
+
+void PrintTo(const usage_case& c, std::ostream* os) {
+  for (const auto& arg : c.args)
+    *os << arg << ' ';
+}
+
+class InjectUsage : public ::testing::TestWithParam<usage_case> {
+ protected:
+  temp_dir dir_;
+};
+
+TEST_P(InjectUsage, is_exit_2_with_one_json_error_line_naming_the_input) {
+  std::vector<std::string> args{"--node", "127.0.0.1:" + std::to_string(free_loopback_port())};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  auto r = run_inject(dir_, args);
+  EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string() << "\n" << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  auto lines = split_lines(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  auto error = json_line(lines[0]).get_string("error").value_or("");
+  EXPECT_NE(error.find(GetParam().named), std::string::npos) << error;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+  Inject, InjectUsage,
+  ::testing::Values(
+    usage_case{{"enqueue", "demo.noop", "--args", "{\"a\":"}, "--args"},
+    usage_case{{"enqueue", "demo.noop", "--args", "[1,2]"}, "--args"},
+    usage_case{{"enqueue", "demo.noop", "--in", "5x"}, "--in: \"5x\" is not a duration"},
+    usage_case{{"enqueue", "demo.noop", "--in", "-5s"}, "--in"},
+    usage_case{{"enqueue", "demo.noop", "--at", "tomorrow"}, "--at: \"tomorrow\" is not a time"},
+    usage_case{{"enqueue", "demo.noop", "--at", "2026-02-30T10:00:00Z"}, "--at: \"2026-02-30T10:00:00Z\""},
+    usage_case{{"enqueue", "demo.noop", "--at", "2026-11-29T10:00:00"}, "--at"},
+    usage_case{{"enqueue", "demo.noop", "--in", "5s", "--at", "1900000000"}, "--in"},
+    usage_case{{"enqueue", "demo.noop", "--expires-in", "soon"}, "--expires-in"},
+    usage_case{{"enqueue", "demo.noop", "--unique-mode", "forever"}, "--unique-mode: \"forever\""},
+    usage_case{{"enqueue", "demo.noop", "--priority", "high"}, "--priority"},
+    usage_case{{"enqueue"}, "kind"},
+    usage_case{{"jobs", "--state", "sleeping"}, "--state: \"sleeping\""},
+    usage_case{{"get", "seven"}, "id"},
+    usage_case{{"--timeout", "0s", "stats"}, "--timeout"},
+    usage_case{{"frobnicate"}, "unknown command \"frobnicate\""},
+    usage_case{{}, "subcommand"}));
+
+class InjectCli : public ::testing::Test {
+ protected:
+  temp_dir dir_;
+};
+
+TEST_F(InjectCli, node_address_must_be_host_and_port) {
+  for (const char* bad : {"localhost", "127.0.0.1:", ":4100", "127.0.0.1:70000", "127.0.0.1:http"}) {
+    auto r = run_inject(dir_, {"--node", bad, "stats"});
+    EXPECT_TRUE(r.status.exited_with(2)) << bad << ": " << r.status.to_string();
+    EXPECT_NE(r.err.find("--node"), std::string::npos) << r.err;
+  }
+  auto r = run_inject(dir_, {"stats"});
+  EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string();
+  EXPECT_NE(r.err.find("--node"), std::string::npos) << r.err;
+}
+
+TEST_F(InjectCli, help_prints_the_commands_and_exits_0) {
+  auto r = run_inject(dir_, {"--help"});
+  EXPECT_TRUE(r.status.exited_with(0)) << r.status.to_string();
+  for (const char* command : {"enqueue", "stats", "jobs", "get", "cancel", "--node"})
+    EXPECT_NE(r.out.find(command), std::string::npos) << command << "\n" << r.out;
+}
+
+/// A loopback listener that accepts connections into its backlog and never says a word.
+class silent_listener {
+ public:
+  silent_listener() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd_, 8) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+      throw std::runtime_error("silent_listener: cannot listen on 127.0.0.1");
+    port_ = ntohs(addr.sin_port);
+  }
+  ~silent_listener() { close(fd_); }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(InjectCli, a_peer_that_never_answers_is_exit_3_within_the_timeout) {
+  silent_listener peer;
+  auto address = "127.0.0.1:" + std::to_string(peer.port());
+  auto started = std::chrono::steady_clock::now();
+  auto r = run_inject(dir_, {"--node", address, "--timeout", "500ms", "stats"});
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(r.status.exited_with(3)) << r.status.to_string() << "\n" << r.err;
+  auto error = json_line(r.err).get_string("error").value_or("");
+  EXPECT_NE(error.find(address), std::string::npos) << error;
+  EXPECT_NE(error.find("within 500ms"), std::string::npos) << error;
+  EXPECT_LT(took, 5s);
+}
+
+/// One node for the tests that need an answer; each test uses its own jobs.
+class InjectAgainstNode : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<temp_dir>();
+    node_settings s;
+    s.inject_port = free_loopback_port();
+    s.queues = {"default", "low"};
+    node_ = std::make_unique<node_process>(*dir_, s);
+    ready_ = node_->wait_ready();
+  }
+  static void TearDownTestSuite() {
+    node_.reset();
+    dir_.reset();
+  }
+  void SetUp() override { ASSERT_TRUE(ready_) << node_->log(); }
+
+  static json::object get(std::int64_t id) {
+    auto r = node_->inject({"get", std::to_string(id)});
+    if (!r.status.exited_with(0))
+      throw std::runtime_error("get " + std::to_string(id) + ": " + r.err);
+    return json_line(r.out);
+  }
+
+  static std::int64_t now_us() {
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  }
+
+  static std::unique_ptr<temp_dir> dir_;
+  static std::unique_ptr<node_process> node_;
+  static bool ready_;
+};
+
+std::unique_ptr<temp_dir> InjectAgainstNode::dir_;
+std::unique_ptr<node_process> InjectAgainstNode::node_;
+bool InjectAgainstNode::ready_ = false;
+
+TEST_F(InjectAgainstNode, enqueue_prints_the_id_and_status_as_one_json_line) {
+  auto r = node_->inject({"enqueue", "demo.noop", "--args", "{}"});
+  ASSERT_TRUE(r.status.exited_with(0)) << r.err;
+  auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u) << r.out;
+  auto answer = json_line(lines[0]);
+  EXPECT_GT(answer.get_int("id").value_or(0), 0);
+  EXPECT_EQ(answer.get_string("status"), "enqueued");
+  EXPECT_EQ(answer.keys().size(), 2u);
+}
+
+TEST_F(InjectAgainstNode, enqueue_at_an_iso_time_or_epoch_seconds_schedules_for_that_second) {
+  constexpr std::int64_t at_s = 4102444800;  // 2100-01-01T00:00:00Z
+  for (const char* at : {"2100-01-01T00:00:00Z", "4102444800"}) {
+    auto r = node_->inject({"enqueue", "demo.noop", "--at", at});
+    ASSERT_TRUE(r.status.exited_with(0)) << at << ": " << r.err;
+    auto answer = json_line(r.out);
+    EXPECT_EQ(answer.get_string("status"), "scheduled");
+    EXPECT_EQ(get(*answer.get_int("id")).get_int("run_at"), at_s * 1000000) << at;
+  }
+  auto r = node_->inject({"enqueue", "demo.noop", "--at", "2100-01-01T00:00:00.250Z"});
+  ASSERT_TRUE(r.status.exited_with(0)) << r.err;
+  EXPECT_EQ(get(*json_line(r.out).get_int("id")).get_int("run_at"), at_s * 1000000 + 250000);
+}
+
+TEST_F(InjectAgainstNode, enqueue_in_a_duration_schedules_that_far_ahead) {
+  auto before = now_us();
+  auto id = node_->enqueue("demo.noop", "{}", {"--in", "2h"});
+  auto after = now_us();
+  auto run_at = get(id).get_int("run_at").value_or(0);
+  EXPECT_GE(run_at, before + 7200LL * 1000000);
+  EXPECT_LE(run_at, after + 7200LL * 1000000);
+  EXPECT_EQ(get(id).get_string("state"), "scheduled");
+}
+
+TEST_F(InjectAgainstNode, queue_priority_and_expiry_reach_the_node) {
+  auto before = now_us();
+  auto id = node_->enqueue("demo.noop", R"({"n":1})", {"--queue", "low", "--priority", "7", "--in", "1h",
+                                                      "--expires-in", "5m"});
+  auto j = get(id);
+  EXPECT_EQ(j.get_string("queue"), "low");
+  EXPECT_EQ(j.get_int("priority"), 7);
+  EXPECT_EQ(j.get_raw("args"), R"({"n":1})");
+  EXPECT_GE(j.get_int("expires_at").value_or(0), before + 300LL * 1000000);
+  EXPECT_LE(j.get_int("expires_at").value_or(0), now_us() + 300LL * 1000000);
+}
+
+TEST_F(InjectAgainstNode, unique_reports_the_pending_duplicate_or_refuses_it) {
+  std::vector<std::string> opts{"--in", "1h", "--unique"};
+  auto first = node_->enqueue("demo.noop", R"({"unique":"yes"})", opts);
+  auto again = node_->inject({"enqueue", "demo.noop", "--args", R"({"unique":"yes"})", "--in", "1h", "--unique"});
+  ASSERT_TRUE(again.status.exited_with(0)) << again.err;
+  auto answer = json_line(again.out);
+  EXPECT_EQ(answer.get_int("id"), first);
+  EXPECT_EQ(answer.get_string("status"), "duplicate");
+  auto refused = node_->inject({"enqueue", "demo.noop", "--args", R"({"unique":"yes"})", "--in", "1h",
+                                "--unique", "--on-conflict", "reject"});
+  EXPECT_TRUE(refused.status.exited_with(1)) << refused.status.to_string();
+  EXPECT_NE(refused.err.find("unique"), std::string::npos) << refused.err;
+}
+
+TEST_F(InjectAgainstNode, stats_is_one_object_with_counts_queues_and_types) {
+  auto r = node_->inject({"stats"});
+  ASSERT_TRUE(r.status.exited_with(0)) << r.err;
+  ASSERT_EQ(split_lines(r.out).size(), 1u) << r.out;
+  auto s = json_line(r.out);
+  for (const char* key : {"enqueued", "scheduled", "retrying", "running", "dead", "processed", "failed"})
+    EXPECT_TRUE(s.get_int(key).has_value()) << key;
+  auto queues = s.get_raw("queues").value_or("");
+  EXPECT_NE(queues.find(R"("name":"default")"), std::string::npos) << queues;
+  EXPECT_NE(queues.find(R"("name":"low")"), std::string::npos) << queues;
+  EXPECT_NE(s.get_raw("types").value_or("").find(R"("kind":"demo.record")"), std::string::npos);
+}
+
+TEST_F(InjectAgainstNode, get_and_cancel_of_an_unknown_id_are_exit_1) {
+  for (const char* command : {"get", "cancel"}) {
+    auto r = node_->inject({command, "999999"});
+    EXPECT_TRUE(r.status.exited_with(1)) << command << ": " << r.status.to_string();
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_NE(json_line(r.err).get_string("error").value_or("").find("999999"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(InjectAgainstNode, cancel_of_a_finished_job_is_exit_1) {
+  auto id = node_->enqueue("demo.noop", "{}");
+  ASSERT_TRUE(eventually([&] { return get(id).get_string("state") == "succeeded"; }, 10s));
+  auto r = node_->inject({"cancel", std::to_string(id)});
+  EXPECT_TRUE(r.status.exited_with(1)) << r.status.to_string();
+  EXPECT_NE(r.err.find("already finished"), std::string::npos) << r.err;
+}
+
+TEST_F(InjectAgainstNode, jobs_prints_one_json_line_per_job) {
+  auto a = node_->enqueue("demo.noop", R"({"list":1})", {"--in", "1h", "--queue", "low"});
+  auto b = node_->enqueue("demo.noop", R"({"list":2})", {"--in", "1h", "--queue", "low"});
+  auto r = node_->inject({"jobs", "--state", "scheduled"});
+  ASSERT_TRUE(r.status.exited_with(0)) << r.err;
+  std::vector<std::int64_t> ids;
+  for (const auto& line : split_lines(r.out))
+    ids.push_back(json_line(line).get_int("id").value_or(0));
+  EXPECT_NE(std::find(ids.begin(), ids.end(), a), ids.end());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), b), ids.end());
+  auto limited = node_->inject({"jobs", "--state", "scheduled", "--limit", "1"});
+  EXPECT_EQ(split_lines(limited.out).size(), 1u) << limited.out;
+}
+
+}  // namespace
+}  // namespace meshjobs::testing

@@ -1,0 +1,137 @@
+#include "node_harness.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+namespace meshjobs::testing {
+namespace {
+
+child_process start_node(const temp_dir& dir, const node_settings& s, const std::string& name,
+                         const std::vector<std::string>& extra_args) {
+  auto config_path = dir.file(name + ".yml");
+  write_file(config_path, node_config_yaml(s));
+  spawn_options opts;
+  opts.args = {"--config", config_path};
+  opts.args.insert(opts.args.end(), extra_args.begin(), extra_args.end());
+  opts.stdout_path = dir.file(name + ".out");
+  opts.stderr_path = dir.file(name + ".log");
+  return child_process{MESHJOBS_NODE_BIN, opts};
+}
+
+}  // namespace
+
+std::string node_config_yaml(const node_settings& s) {
+  std::string yaml;
+  yaml += "concurrency: " + std::to_string(s.concurrency) + "\n";
+  yaml += "timeout: " + std::to_string(s.timeout_s) + "\n";
+  yaml += "queues:\n";
+  for (const auto& q : s.queues)
+    yaml += "  - [" + q + ", 1]\n";
+  yaml += "store:\n  backend: " + s.store_backend + "\n";
+  if (!s.store_path.empty())
+    yaml += "  path: " + s.store_path + "\n";
+  yaml += "node:\n  name: test-node\n  inject_host: 127.0.0.1\n";
+  yaml += "  inject_port: " + std::to_string(s.inject_port) + "\n";
+  yaml += "  scheduler_threads: 2\n";
+  return yaml;
+}
+
+run_result run_inject(const temp_dir& dir, const std::vector<std::string>& args,
+                      std::chrono::milliseconds limit, const std::vector<std::string>& env) {
+  return run_to_end(MESHJOBS_INJECT_BIN, args, dir.path(), limit, env);
+}
+
+std::string asan_options_without_leak_check() {
+  const char* current = std::getenv("ASAN_OPTIONS");
+  std::string options = current != nullptr && *current != '\0' ? std::string{current} + ":" : "";
+  return "ASAN_OPTIONS=" + options + "detect_leaks=0";
+}
+
+json::object json_line(const std::string& line) {
+  auto parsed = json::object::parse(line, "line");
+  if (auto* err = std::get_if<json::parse_error>(&parsed))
+    throw std::runtime_error("not a JSON object: " + err->message + ": " + line);
+  return std::get<json::object>(std::move(parsed));
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit,
+                std::chrono::milliseconds pause) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (true) {
+    if (condition())
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(pause);
+  }
+}
+
+node_process::node_process(const temp_dir& dir, const node_settings& settings, const std::string& name,
+                           const std::vector<std::string>& extra_args)
+    : dir_(dir),
+      port_(settings.inject_port),
+      log_path_(dir.file(name + ".log")),
+      child_(start_node(dir, settings, name, extra_args)) {}
+
+bool node_process::wait_ready(std::chrono::milliseconds limit) {
+  return eventually(
+    [&] {
+      if (!child_.running())
+        return true;  // reported below
+      return inject({"--timeout", "2s", "stats"}, 5s).status.exited_with(0);
+    },
+    limit) && child_.running();
+}
+
+run_result node_process::inject(const std::vector<std::string>& args, std::chrono::milliseconds limit) const {
+  std::vector<std::string> full{"--node", address()};
+  full.insert(full.end(), args.begin(), args.end());
+  return run_inject(dir_, full, limit, inject_env_);
+}
+
+std::vector<run_result> node_process::inject_all(const std::vector<std::vector<std::string>>& commands,
+                                                 std::size_t at_once, std::chrono::milliseconds limit) const {
+  std::vector<run_result> results(commands.size());
+  for (std::size_t first = 0; first < commands.size(); first += at_once) {
+    std::vector<std::thread> group;
+    for (std::size_t i = first; i < std::min(commands.size(), first + at_once); ++i)
+      group.emplace_back([&, i] { results[i] = inject(commands[i], limit); });
+    for (auto& t : group)
+      t.join();
+  }
+  return results;
+}
+
+json::object node_process::stats() const {
+  auto r = inject({"stats"});
+  if (!r.status.exited_with(0))
+    throw std::runtime_error("stats: " + r.status.to_string() + ": " + r.err);
+  return json_line(r.out);
+}
+
+std::vector<json::object> node_process::jobs(const std::string& state) const {
+  auto r = inject({"jobs", "--state", state});
+  if (!r.status.exited_with(0))
+    throw std::runtime_error("jobs --state " + state + ": " + r.status.to_string() + ": " + r.err);
+  std::vector<json::object> out;
+  for (const auto& line : split_lines(r.out))
+    out.push_back(json_line(line));
+  return out;
+}
+
+std::int64_t node_process::enqueue(const std::string& kind, const std::string& args,
+                                   const std::vector<std::string>& options) const {
+  std::vector<std::string> full{"enqueue", kind, "--args", args};
+  full.insert(full.end(), options.begin(), options.end());
+  auto r = inject(full);
+  if (!r.status.exited_with(0))
+    throw std::runtime_error("enqueue " + kind + ": " + r.status.to_string() + ": " + r.err);
+  auto id = json_line(r.out).get_int("id");
+  if (!id)
+    throw std::runtime_error("enqueue " + kind + ": no id in " + r.out);
+  return *id;
+}
+
+}  // namespace meshjobs::testing

@@ -1,0 +1,56 @@
+// The command line: what the user asked for, checked before anything is sent.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "meshjobs/messages/protocol.hpp"
+
+namespace meshjobs::inject {
+
+struct node_address {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string to_string() const { return host + ":" + std::to_string(port); }
+};
+
+struct enqueue_command {
+  enqueue_request request;
+};
+struct stats_command {};
+struct jobs_command {
+  job_state state = job_state::enqueued;
+  std::uint32_t limit = 0;
+};
+struct get_command {
+  job_id id = 0;
+};
+struct cancel_command {
+  job_id id = 0;
+};
+
+using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command>;
+
+struct invocation {
+  node_address node;
+  std::chrono::milliseconds timeout{0};
+  command what;
+};
+
+/// The command line was not a valid invocation; `message` names the input and the reason.
+struct usage_error {
+  std::string message;
+};
+
+/// `--help`: the text to print on stdout.
+struct help_request {
+  std::string text;
+};
+
+using parse_result = std::variant<invocation, usage_error, help_request>;
+
+parse_result parse_command_line(int argc, char** argv);
+
+}  // namespace meshjobs::inject

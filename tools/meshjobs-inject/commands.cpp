@@ -1,0 +1,94 @@
+#include "commands.hpp"
+
+#include "exit_codes.hpp"
+#include "meshjobs/messages/json.hpp"
+#include "output.hpp"
+
+namespace meshjobs::inject {
+namespace {
+
+/// Prints the transport error and returns its exit code, or returns the answer.
+template <class T>
+const T* answered(const answer<T>& a, int& code) {
+  if (const auto* err = std::get_if<transport_error>(&a)) {
+    print_error(err->message);
+    code = exit_unreachable;
+    return nullptr;
+  }
+  return &std::get<T>(a);
+}
+
+int run(const enqueue_command& cmd, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.enqueue(cmd.request);
+  const auto* reply = answered(a, code);
+  if (reply == nullptr)
+    return code;
+  if (reply->status == enqueue_status::refused) {
+    print_error(reply->error);
+    return exit_refused;
+  }
+  print_line(status_json(reply->id, to_string(reply->status)));
+  return exit_ok;
+}
+
+int run(const stats_command&, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.stats();
+  if (const auto* s = answered(a, code))
+    print_line(stats_json(*s));
+  return code;
+}
+
+int run(const jobs_command& cmd, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.list(cmd.state, cmd.limit);
+  if (const auto* jobs = answered(a, code))
+    for (const auto& j : *jobs)
+      print_line(json::to_json(j));
+  return code;
+}
+
+int run(const get_command& cmd, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.lookup(cmd.id);
+  const auto* found = answered(a, code);
+  if (found == nullptr)
+    return code;
+  if (!found->found) {
+    print_error("job " + std::to_string(cmd.id) + ": not found (never enqueued, or finished too long ago)");
+    return exit_refused;
+  }
+  print_line(json::to_json(found->value));
+  return exit_ok;
+}
+
+int run(const cancel_command& cmd, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.cancel(cmd.id);
+  const auto* status = answered(a, code);
+  if (status == nullptr)
+    return code;
+  auto id = std::to_string(cmd.id);
+  switch (*status) {
+    case cancel_status::cancelled:
+    case cancel_status::stopping:
+      print_line(status_json(cmd.id, to_string(*status)));
+      return exit_ok;
+    case cancel_status::not_found:
+      print_error("job " + id + ": not found");
+      return exit_refused;
+    case cancel_status::finished:
+      print_error("job " + id + ": already finished; nothing to cancel");
+      return exit_refused;
+  }
+  return exit_refused;
+}
+
+}  // namespace
+
+int run_command(const command& what, front_connection& node) {
+  return std::visit([&](const auto& cmd) { return run(cmd, node); }, what);
+}
+
+}  // namespace meshjobs::inject

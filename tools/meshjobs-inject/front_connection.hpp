@@ -1,0 +1,47 @@
+// The link to a node's front actor: a small actor system with CAF's middleman, and one
+// request per call, each bounded by the timeout. CAF stays out of this header.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "command_line.hpp"
+#include "meshjobs/messages/protocol.hpp"
+
+namespace meshjobs::inject {
+
+/// No answer came: nothing listens, the link broke or the node stayed silent. Names the node.
+struct transport_error {
+  std::string message;
+  bool connect_pending = false;  ///< true: CAF's middleman may still be inside connect()
+};
+
+template <class T>
+using answer = std::variant<T, transport_error>;
+
+class front_connection {
+ public:
+  explicit front_connection(std::chrono::milliseconds timeout);
+  ~front_connection();
+  front_connection(const front_connection&) = delete;
+  front_connection& operator=(const front_connection&) = delete;
+
+  std::optional<transport_error> connect(const node_address& node);
+
+  answer<enqueue_reply> enqueue(const enqueue_request& req);
+  answer<runtime_stats> stats();
+  answer<std::vector<job>> list(job_state state, std::uint32_t limit);
+  answer<job_lookup> lookup(job_id id);
+  answer<cancel_status> cancel(job_id id);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace meshjobs::inject

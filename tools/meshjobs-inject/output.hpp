@@ -1,0 +1,23 @@
+// What meshjobs-inject prints: one JSON object per line, answers on stdout, errors on stderr.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "meshjobs/messages/protocol.hpp"
+
+namespace meshjobs::inject {
+
+/// `{"id":7,"status":"enqueued"}`
+std::string status_json(job_id id, std::string_view status);
+
+/// Counts, queues and job types as one object.
+std::string stats_json(const runtime_stats& s);
+
+/// Writes `json` and a newline to stdout.
+void print_line(const std::string& json);
+
+/// Writes `{"error":"<message>"}` and a newline to stderr.
+void print_error(std::string_view message);
+
+}  // namespace meshjobs::inject

@@ -1,0 +1,26 @@
+// Durations and points in time as a user types them on the command line.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "meshjobs/messages/job.hpp"
+
+namespace meshjobs::inject {
+
+/// Why an input is not what was expected, naming the option and the text.
+struct input_error {
+  std::string message;
+};
+
+/// `500ms`, `30s`, `5m`, `2h`, `1d`, or a bare number of seconds.
+std::variant<std::chrono::microseconds, input_error> parse_duration(std::string_view text,
+                                                                   std::string_view option);
+
+/// ISO-8601 in UTC (`2026-11-29T10:00:00Z`, optionally with a fraction of a second) or seconds
+/// since the Unix epoch. Returns microseconds since the epoch.
+std::variant<timestamp, input_error> parse_time(std::string_view text, std::string_view option);
+
+}  // namespace meshjobs::inject
