@@ -22,7 +22,7 @@ struct result {
   double enqueue_per_s;
 };
 
-scheduler_policy policy = scheduler_policy::stealing;
+scheduler_policy policy = scheduler_policy::sharing;
 int threads = 0;
 
 result run_once(store_backend backend, int concurrency, int jobs) {
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   app.add_option("--concurrency", concurrency, "executions at once (default: 10 and 25)");
   app.add_option("--jobs", jobs, "jobs per run");
   app.add_option("--runs", runs, "runs per configuration (the median is reported)");
-  std::string policy_name = "stealing";
+  std::string policy_name = "sharing";
   app.add_option("--policy", policy_name, "CAF scheduler policy")->check(CLI::IsMember({"stealing", "sharing"}));
   app.add_option("--threads", threads, "CAF scheduler threads (0: one per core)");
   CLI11_PARSE(app, argc, argv);

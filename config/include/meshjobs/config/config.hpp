@@ -40,8 +40,8 @@ struct node_config {
   std::string inject_host = "127.0.0.1";  ///< where the front actor is published
   int inject_port = 0;                    ///< 0: not published
   std::int64_t max_pending = 5000000;     ///< enqueue refuses past this many live jobs
-  scheduler_policy scheduler = scheduler_policy::stealing;
-  int scheduler_threads = 0;              ///< 0: one per core
+  scheduler_policy scheduler = scheduler_policy::sharing;
+  int scheduler_threads = 0;              ///< 0: one per core less one (at least one)
 };
 
 struct config {
