@@ -32,7 +32,7 @@ class json_builder {
   explicit json_builder(reader& r) : reader_(r) {}
 
   void value(const YAML::Node& node, const std::string& path, int depth) {
-    if (depth > max_depth) {
+    if ((node.IsMap() || node.IsSequence()) && depth > max_depth) {
       reader_.fail(path, "nested deeper than " + std::to_string(max_depth)
                            + " levels (does an alias refer to itself?)");
       return;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "embedded_defaults.hpp"
@@ -16,6 +17,8 @@ namespace {
 using namespace config_detail;
 
 constexpr std::string_view embedded_source = "meshjobs.yml (embedded)";
+constexpr int_range concurrency_range{1, 10000};
+constexpr int_range timeout_range{1, 86400};  // seconds: one day at most
 
 void read_config(reader& r, const YAML::Node& root, config& out) {
   // limits and schedule name queues, so they are read once every queue is known.
@@ -24,8 +27,10 @@ void read_config(reader& r, const YAML::Node& root, config& out) {
   std::optional<YAML::Node> schedule;
   r.fields(root, "", {
     {"verbose", [&](const entry& e) { assign(out.verbose, r.boolean(e.value, e.path)); }},
-    {"concurrency", [&](const entry& e) { assign(out.concurrency, r.integer(e.value, e.path, {1, 10000})); }},
-    {"timeout", [&](const entry& e) { assign(out.timeout_s, r.integer(e.value, e.path, {1, 86400})); }},
+    {"concurrency", [&](const entry& e) {
+       assign(out.concurrency, r.integer(e.value, e.path, concurrency_range)); }},
+    {"timeout", [&](const entry& e) {
+       assign(out.timeout_s, r.integer(e.value, e.path, timeout_range)); }},
     {"queues", [&](const entry& e) { queues = e.value; }},
     {"limits", [&](const entry& e) { limits = e.value; }},
     {"schedule", [&](const entry& e) { schedule = e.value; }},

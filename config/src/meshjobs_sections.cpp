@@ -2,26 +2,43 @@
 #include "sections.hpp"
 
 namespace meshjobs::config_detail {
+namespace {
+
+constexpr int_range dead_max_jobs_range{0, int64_max};  // 0 keeps no dead job at all
+constexpr int_range port_range{0, 65535};               // 0: not published
+constexpr int_range max_pending_range{1, int64_max};
+constexpr int_range scheduler_threads_range{0, 256};    // 0: one per core
+
+}  // namespace
 
 void read_store(reader& r, const YAML::Node& node, store_config& out) {
   r.fields(node, "store", {
-    {"backend", [&](const entry& e) { assign(out.backend, r.one_of(e.value, e.path, store_backend_names)); }},
+    {"backend", [&](const entry& e) {
+       assign(out.backend, r.one_of(e.value, e.path, store_backend_names)); }},
     {"path", [&](const entry& e) { assign(out.path, r.text(e.value, e.path)); }},
-    {"sync", [&](const entry& e) { assign(out.sync, r.one_of(e.value, e.path, store_sync_names)); }},
-    {"dead_max_jobs", [&](const entry& e) { assign(out.dead_max_jobs, r.integer(e.value, e.path, {0, int64_max})); }},
-    {"dead_max_age", [&](const entry& e) { assign(out.dead_max_age_s, r.duration(e.value, e.path)); }},
+    {"sync", [&](const entry& e) {
+       assign(out.sync, r.one_of(e.value, e.path, store_sync_names)); }},
+    {"dead_max_jobs", [&](const entry& e) {
+       assign(out.dead_max_jobs, r.integer(e.value, e.path, dead_max_jobs_range)); }},
+    {"dead_max_age", [&](const entry& e) {
+       assign(out.dead_max_age_s, r.duration(e.value, e.path)); }},
   });
 }
 
 void read_node(reader& r, const YAML::Node& node, node_config& out) {
   r.fields(node, "node", {
     {"name", [&](const entry& e) { assign(out.name, r.text(e.value, e.path)); }},
-    {"role", [&](const entry& e) { assign(out.role, r.one_of(e.value, e.path, node_role_names)); }},
+    {"role", [&](const entry& e) {
+       assign(out.role, r.one_of(e.value, e.path, node_role_names)); }},
     {"inject_host", [&](const entry& e) { assign(out.inject_host, r.text(e.value, e.path)); }},
-    {"inject_port", [&](const entry& e) { assign(out.inject_port, r.integer(e.value, e.path, {0, 65535})); }},
-    {"max_pending", [&](const entry& e) { assign(out.max_pending, r.integer(e.value, e.path, {1, int64_max})); }},
-    {"scheduler", [&](const entry& e) { assign(out.scheduler, r.one_of(e.value, e.path, scheduler_policy_names)); }},
-    {"scheduler_threads", [&](const entry& e) { assign(out.scheduler_threads, r.integer(e.value, e.path, {0, 256})); }},
+    {"inject_port", [&](const entry& e) {
+       assign(out.inject_port, r.integer(e.value, e.path, port_range)); }},
+    {"max_pending", [&](const entry& e) {
+       assign(out.max_pending, r.integer(e.value, e.path, max_pending_range)); }},
+    {"scheduler", [&](const entry& e) {
+       assign(out.scheduler, r.one_of(e.value, e.path, scheduler_policy_names)); }},
+    {"scheduler_threads", [&](const entry& e) {
+       assign(out.scheduler_threads, r.integer(e.value, e.path, scheduler_threads_range)); }},
   });
 }
 

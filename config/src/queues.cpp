@@ -11,6 +11,7 @@ constexpr std::string_view queues_key = "queues";
 constexpr std::string_view queue_forms =
   "a queue: name, [name, weight] or {name: ..., weight: ...}";
 constexpr int_range weight_range{1, int_max};
+constexpr int_range limit_range{1, int_max};
 
 queue_config with_weight(std::string name, const std::optional<std::int64_t>& weight) {
   return {std::move(name), weight ? static_cast<int>(*weight) : 1};
@@ -108,7 +109,7 @@ void read_limits(reader& r, const YAML::Node& node, const queue_names& queues,
     return;
   for (const auto& e : *limits) {
     check_known_queue(r, e.key, e.path, queues);
-    if (const auto limit = r.integer(e.value, e.path, {1, int_max}))
+    if (const auto limit = r.integer(e.value, e.path, limit_range))
       out[e.key] = static_cast<int>(*limit);
   }
 }

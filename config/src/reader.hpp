@@ -58,7 +58,6 @@ class reader {
   void fail(const std::string& key, std::string reason);
   void wrong_type(const std::string& key, std::string_view expected, const YAML::Node& found);
   std::size_t error_count() const { return errors_.size(); }
-  const std::string& source() const { return source_; }
 
   /// A map's entries in file order (null reads as an empty map); nullopt when `node` is no map.
   std::optional<std::vector<entry>> entries(const YAML::Node& node, const std::string& path);

@@ -156,7 +156,8 @@ cron_entry_config read_entry(reader& r, const entry& e, const queue_names& queue
   if (has_class && has_kind)
     r.fail(e.path, "give class or kind, not both");
   if (!has_class && !has_kind)
-    r.fail(e.path, "needs a job: class (e.g. \"Mesh::CleanupJob\") or kind (e.g. \"mesh.cleanup\")");
+    r.fail(e.path,
+           "needs a job: class (e.g. \"Mesh::CleanupJob\") or kind (e.g. \"mesh.cleanup\")");
   return job;
 }
 
