@@ -47,6 +47,21 @@ void check_type(const job_type& t, const config& cfg) {
                                 "\" is not in the config's queues");
 }
 
+using channel_callback = std::function<void(const std::string&, const std::string&)>;
+
+// CAF 0.17.6's function-based spawn binds a reference to a null argument tuple when it is given
+// no arguments, which UBSan (make test) aborts on: every actor is spawned with an argument.
+channel_hub_actor::behavior_type hub_behavior(channel_hub_actor::stateful_pointer<channel_hub_state> self,
+                                              caf::unit_t) {
+  return channel_hub(self);
+}
+
+caf::behavior subscriber(caf::event_based_actor*, channel_callback fn) {
+  return {
+    [fn](publish_atom, const std::string& ch, const std::string& payload) { fn(ch, payload); },
+  };
+}
+
 }  // namespace
 
 struct runtime::impl {
@@ -143,7 +158,7 @@ void runtime::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   std::shared_ptr<const runtime_env> shared_env = d.env;
   d.coord = d.sys->spawn(coordinator, shared_env, db);
-  d.hub = d.sys->spawn(channel_hub);
+  d.hub = d.sys->spawn(hub_behavior, caf::unit);
   d.started = true;
   if (env.cfg.node.inject_port != 0) {
     d.front_handle = d.sys->spawn(front, d.coord);
@@ -251,11 +266,7 @@ std::uint64_t runtime::subscribe(const std::string& channel,
   auto& d = *impl_;
   if (!d.started || d.stopped)
     throw std::logic_error("meshjobs: runtime is not running");
-  auto sub = d.sys->spawn([fn = std::move(fn)](caf::event_based_actor*) -> caf::behavior {
-    return {
-      [fn](publish_atom, const std::string& ch, const std::string& payload) { fn(ch, payload); },
-    };
-  });
+  auto sub = d.sys->spawn(subscriber, std::move(fn));
   caf::anon_send(d.hub, subscribe_atom::value, channel, sub);
   std::lock_guard<std::mutex> guard{d.subscriptions_mutex};
   auto id = d.next_subscription++;
