@@ -16,9 +16,17 @@
 #include <ostream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "meshjobs/runtime.hpp"
+
+namespace meshjobs {
+// So that gtest prints states and statuses by name.
+inline std::ostream& operator<<(std::ostream& os, job_state s) { return os << to_string(s); }
+inline std::ostream& operator<<(std::ostream& os, enqueue_status s) { return os << to_string(s); }
+inline std::ostream& operator<<(std::ostream& os, cancel_status s) { return os << to_string(s); }
+}  // namespace meshjobs
 
 namespace meshjobs::testing_support {
 
@@ -245,10 +253,28 @@ class harness {
   /// Stops and destroys the runtime (its store is closed and flushed).
   void stop() { rt.reset(); }
 
-  job_state state_of(job_id id) {
+  /// The job as the coordinator has it now.
+  job find(job_id id) {
     auto j = rt->find(id);
     EXPECT_TRUE(j.has_value()) << "job " << id << " not found";
-    return j ? j->state : job_state::cancelled;
+    return j.value_or(job{});
+  }
+  job_state state_of(job_id id) { return find(id).state; }
+
+  /// Observers hear how an execution ended just before the coordinator records it, so after
+  /// an observer event a test waits for the coordinator: asks until job `id` is in state `s`
+  /// (each ask is a round trip to the coordinator), and returns the job as it then is.
+  job wait_state(job_id id, job_state s) {
+    const auto give_up = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+      auto j = rt->find(id);
+      if ((j && j->state == s) || std::chrono::steady_clock::now() >= give_up) {
+        EXPECT_TRUE(j.has_value()) << "job " << id << " not found";
+        EXPECT_EQ(j.value_or(job{}).state, s) << "job " << id << " never reached that state";
+        return j.value_or(job{});
+      }
+      std::this_thread::yield();
+    }
   }
 
   config cfg;
@@ -259,9 +285,3 @@ class harness {
 
 }  // namespace meshjobs::testing_support
 
-namespace meshjobs {
-// So that gtest prints states and statuses by name.
-inline std::ostream& operator<<(std::ostream& os, job_state s) { return os << to_string(s); }
-inline std::ostream& operator<<(std::ostream& os, enqueue_status s) { return os << to_string(s); }
-inline std::ostream& operator<<(std::ostream& os, cancel_status s) { return os << to_string(s); }
-}  // namespace meshjobs

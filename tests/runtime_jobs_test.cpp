@@ -39,17 +39,15 @@ TEST(RuntimeJobs, AJobRunsOnceAndSucceedsWithItsArguments) {
 
   auto reply = rt.enqueue("test.echo", R"({"mesh_id":7})");
   ASSERT_EQ(reply.status, enqueue_status::enqueued) << reply.error;
-  ASSERT_TRUE(h.events->wait_finished(reply.id));
   ASSERT_TRUE(rt.drain(patience));
 
-  auto j = rt.find(reply.id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::succeeded);
-  EXPECT_EQ(j->attempt, 1);
-  EXPECT_EQ(j->queue, "default");
-  EXPECT_EQ(j->started_at, test_start());
-  EXPECT_EQ(j->finished_at, test_start());
-  EXPECT_TRUE(j->last_error.empty());
+  auto j = h.find(reply.id);
+  EXPECT_EQ(j.state, job_state::succeeded);
+  EXPECT_EQ(j.attempt, 1);
+  EXPECT_EQ(j.queue, "default");
+  EXPECT_EQ(j.started_at, test_start());
+  EXPECT_EQ(j.finished_at, test_start());
+  EXPECT_TRUE(j.last_error.empty());
   EXPECT_EQ(seen_args->lines(), std::vector<std::string>{R"({"mesh_id":7})"});
   EXPECT_EQ(h.events->count(event::type::started, reply.id), 1u);
 }
@@ -139,7 +137,7 @@ TEST(RuntimeJobs, HooksRunBeforeThenAroundOutermostFirstThenAfter) {
   EXPECT_EQ(log->lines(), (std::vector<std::string>{"before 1", "before 2", "around 1 in",
                                                     "around 2 in", "perform", "around 2 out",
                                                     "around 1 out", "after 1", "after 2"}));
-  EXPECT_EQ(h.state_of(reply.id), job_state::succeeded);
+  h.wait_state(reply.id, job_state::succeeded);
 }
 
 TEST(RuntimeJobs, ThrowingBeforeHookFailsTheJobWithoutRunningItsHandlerOrAfterHooks) {
@@ -153,11 +151,9 @@ TEST(RuntimeJobs, ThrowingBeforeHookFailsTheJobWithoutRunningItsHandlerOrAfterHo
   ASSERT_TRUE(h.events->wait_finished(reply.id));
 
   EXPECT_EQ(log->lines(), (std::vector<std::string>{"before 1", "before 2"}));
-  auto j = rt.find(reply.id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::dead);
-  EXPECT_EQ(j->last_error.kind, "precondition");
-  EXPECT_EQ(j->last_error.message, "no mesh service");
+  auto j = h.wait_state(reply.id, job_state::dead);
+  EXPECT_EQ(j.last_error.kind, "precondition");
+  EXPECT_EQ(j.last_error.message, "no mesh service");
 }
 
 TEST(RuntimeJobs, AfterHooksRunOnlyAfterSuccess) {
@@ -175,11 +171,9 @@ TEST(RuntimeJobs, AfterHooksRunOnlyAfterSuccess) {
 
   EXPECT_EQ(log->lines(), (std::vector<std::string>{"before 1", "before 2", "around 1 in",
                                                     "around 2 in", "perform"}));
-  auto j = rt.find(reply.id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::dead);
-  EXPECT_EQ(j->last_error.kind, error_kinds::crashed) << "an unknown exception is a crash";
-  EXPECT_EQ(j->last_error.message, "mesh service exploded");
+  auto j = h.wait_state(reply.id, job_state::dead);
+  EXPECT_EQ(j.last_error.kind, error_kinds::crashed) << "an unknown exception is a crash";
+  EXPECT_EQ(j.last_error.message, "mesh service exploded");
 }
 
 TEST(RuntimeJobs, PublishReachesTheSubscribersOfItsChannelOnly) {

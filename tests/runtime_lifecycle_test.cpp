@@ -66,7 +66,7 @@ TEST(RuntimeLifecycle, CancelledRunningJobIsAskedToStopAndEndsCancelled) {
   ASSERT_TRUE(h.events->wait_finished(id));
 
   EXPECT_EQ(h.events->outcome(id)->kind, outcome_kind::cancelled);
-  EXPECT_EQ(h.state_of(id), job_state::cancelled);
+  h.wait_state(id, job_state::cancelled);
   ASSERT_TRUE(rt.drain(patience)) << "a cancelled job is not retried";
   EXPECT_EQ(h.events->count(event::type::started, id), 1u);
 }
@@ -138,12 +138,8 @@ TEST(RuntimeLifecycle, JobOutlivingTheGraceIsRequeuedWithItsAttemptNotCounted) {
   }
   release->open();
   harness h{cfg};
-  auto& rt = h.start({slow()});
-  ASSERT_TRUE(h.events->wait_finished(id));
-  auto j = rt.find(id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::succeeded);
-  EXPECT_EQ(j->attempt, 1);
+  h.start({slow()});
+  EXPECT_EQ(h.wait_state(id, job_state::succeeded).attempt, 1);
 }
 
 }  // namespace

@@ -41,23 +41,29 @@ TEST(RuntimeQueues, QueueLimitAndNodeConcurrencyAreReachedAndNeverExceeded) {
   h.cfg.limits["critical"] = 2;
   auto& rt = h.start({blocking("test.critical", "critical", true), blocking("test.default", "default", false)});
 
-  std::vector<enqueue_request> batch;
-  for (int i = 0; i < 12; ++i) {
-    enqueue_request r;
-    r.kind = i % 2 == 0 ? "test.critical" : "test.default";
-    r.args = R"({"n":)" + std::to_string(i) + "}";
-    batch.push_back(r);
-  }
-  for (const auto& reply : rt.enqueue_many(batch))
+  auto batch_of = [](const std::string& kind) {
+    std::vector<enqueue_request> batch(6);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i].kind = kind;
+      batch[i].args = R"({"n":)" + std::to_string(i) + "}";
+    }
+    return batch;
+  };
+  // Critical jobs alone stop at the queue's limit, though the node has room for more.
+  auto criticals = rt.enqueue_many(batch_of("test.critical"));
+  for (const auto& reply : criticals)
     ASSERT_EQ(reply.status, enqueue_status::enqueued) << reply.error;
-
-  // The bounds are reached: 4 running on the node, 2 of them from the limited queue.
-  ASSERT_TRUE(all->wait_current(4));
   ASSERT_TRUE(critical->wait_current(2));
+  EXPECT_EQ(h.state_of(criticals[2].id), job_state::enqueued);
+  // Other queues take the rest of the node, and no more.
+  for (const auto& reply : rt.enqueue_many(batch_of("test.default")))
+    ASSERT_EQ(reply.status, enqueue_status::enqueued) << reply.error;
+  ASSERT_TRUE(all->wait_current(4));
   auto stats = rt.stats();
   EXPECT_EQ(stats.running, 4u);
   EXPECT_EQ(queue_named(stats, "critical").running, 2u);
   EXPECT_EQ(queue_named(stats, "critical").limit, 2);
+  EXPECT_EQ(queue_named(stats, "default").running, 2u);
   EXPECT_EQ(stats.enqueued + stats.running, 12u);
 
   release->open();
@@ -66,8 +72,9 @@ TEST(RuntimeQueues, QueueLimitAndNodeConcurrencyAreReachedAndNeverExceeded) {
   EXPECT_EQ(all->max(), 4) << "node concurrency";
   EXPECT_EQ(critical->max(), 2) << "queue limit";
   for (const auto& e : h.events->events()) {
-    if (e.what == event::type::finished)
+    if (e.what == event::type::finished) {
       EXPECT_EQ(e.outcome.kind, outcome_kind::succeeded);
+    }
   }
 }
 
@@ -129,8 +136,7 @@ TEST(RuntimeQueues, PausedQueueHoldsItsJobsWhileOtherQueuesRun) {
   EXPECT_EQ(h.events->count(event::type::started, held), 0u);
 
   ASSERT_TRUE(rt.resume("default"));
-  ASSERT_TRUE(h.events->wait_finished(held));
-  EXPECT_EQ(h.state_of(held), job_state::succeeded);
+  h.wait_state(held, job_state::succeeded);
   EXPECT_FALSE(queue_named(rt.stats(), "default").paused);
 }
 
@@ -161,8 +167,7 @@ TEST(RuntimeQueues, MaxPendingCountsLiveJobsNotTheDeadSet) {
   auto& rt = h.start({std::move(t)});
 
   for (int i = 0; i < 2; ++i) {
-    auto id = rt.enqueue("test.fail", "{}").id;
-    ASSERT_TRUE(h.events->wait_finished(id));
+    h.wait_state(rt.enqueue("test.fail", "{}").id, job_state::dead);
   }
   ASSERT_EQ(rt.stats().dead, 2u);
   auto reply = rt.enqueue("test.fail", "{}");
@@ -194,14 +199,12 @@ TEST(RuntimeQueues, ScheduledJobWaitsForItsTimeOnTheClock) {
 
   h.clock->advance(1s);
   rt.tick();
-  ASSERT_TRUE(h.events->wait_finished(later.id));
-  EXPECT_EQ(h.state_of(later.id), job_state::succeeded);
+  EXPECT_EQ(h.wait_state(later.id, job_state::succeeded).started_at, test_start() + seconds_us(60));
   EXPECT_EQ(h.state_of(at.id), job_state::scheduled);
 
   h.clock->set(utc(2024, 5, 1, 14, 0));
   rt.tick();
-  ASSERT_TRUE(h.events->wait_finished(at.id));
-  EXPECT_EQ(rt.find(at.id)->started_at, utc(2024, 5, 1, 14, 0));
+  EXPECT_EQ(h.wait_state(at.id, job_state::succeeded).started_at, utc(2024, 5, 1, 14, 0));
 }
 
 TEST(RuntimeQueues, JobNotStartedBeforeItsDeadlineExpiresAndNeverRuns) {

@@ -107,15 +107,13 @@ TEST(RuntimeRecovery, ScheduledAndRetryingJobsKeepTheirTimes) {
 
   h.clock->set(retrying.run_at);
   rt.tick();
-  ASSERT_TRUE(h.events->wait_finished(4));
-  EXPECT_EQ(rt.find(4)->attempt, 3);
+  EXPECT_EQ(h.wait_state(4, job_state::succeeded).attempt, 3);
   EXPECT_EQ(h.state_of(3), job_state::scheduled);
   EXPECT_EQ(h.events->count(event::type::started, 3), 0u);
 
   h.clock->set(scheduled.run_at);
   rt.tick();
-  ASSERT_TRUE(h.events->wait_finished(3));
-  EXPECT_EQ(rt.find(3)->started_at, scheduled.run_at);
+  EXPECT_EQ(h.wait_state(3, job_state::succeeded).started_at, scheduled.run_at);
 }
 
 TEST(RuntimeRecovery, UniqueLocksComeBackForLiveJobsOnly) {

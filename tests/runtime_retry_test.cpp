@@ -33,14 +33,12 @@ TEST(RuntimeRetry, FixedWaitRetriesExactlyThirtySecondsAfterTheFailureAndCountsA
   EXPECT_EQ(first.kind, outcome_kind::retry);
   EXPECT_EQ(first.finished_at, test_start());
   EXPECT_EQ(first.retry_at, first.finished_at + seconds_us(30));
-  auto j = rt.find(id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::retrying);
-  EXPECT_EQ(j->run_at, first.finished_at + seconds_us(30));
-  EXPECT_EQ(j->attempt, 1);
-  EXPECT_EQ(j->last_error.kind, "service_error");
-  EXPECT_EQ(j->last_error.message, "attempt 1 failed");
-  EXPECT_EQ(j->last_error.where, "test-node/test.flaky");
+  auto j = h.wait_state(id, job_state::retrying);
+  EXPECT_EQ(j.run_at, first.finished_at + seconds_us(30));
+  EXPECT_EQ(j.attempt, 1);
+  EXPECT_EQ(j.last_error.kind, "service_error");
+  EXPECT_EQ(j.last_error.message, "attempt 1 failed");
+  EXPECT_EQ(j.last_error.where, "test-node/test.flaky");
 
   // One microsecond early: still waiting.
   h.clock->set(first.retry_at - 1);
@@ -54,15 +52,13 @@ TEST(RuntimeRetry, FixedWaitRetriesExactlyThirtySecondsAfterTheFailureAndCountsA
   auto second = *h.events->outcome(id, 1);
   EXPECT_EQ(second.kind, outcome_kind::retry);
   EXPECT_EQ(second.retry_at, first.retry_at + seconds_us(30));
+  EXPECT_EQ(h.wait_state(id, job_state::retrying).attempt, 2);
 
   h.clock->set(second.retry_at);
   rt.tick();
   ASSERT_TRUE(h.events->wait_finished(id, 3));
   EXPECT_EQ(h.events->outcome(id, 2)->kind, outcome_kind::dead) << "3 attempts means 3 executions";
-  j = rt.find(id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::dead);
-  EXPECT_EQ(j->attempt, 3);
+  EXPECT_EQ(h.wait_state(id, job_state::dead).attempt, 3);
   EXPECT_EQ(h.events->count(event::type::started, id), 3u);
   EXPECT_EQ(rt.stats().dead, 1u);
 }
@@ -82,13 +78,15 @@ TEST(RuntimeRetry, ExponentialWaitIsExecutionsToTheFourthPlusTwoSecondsPlusAtMos
     const std::int64_t wait = o.retry_at - o.finished_at;
     EXPECT_GE(wait, polynomial + seconds_us(2)) << "execution " << execution;
     EXPECT_LE(wait, polynomial + seconds_us(2) + polynomial * 15 / 100) << "execution " << execution;
-    EXPECT_EQ(rt.find(id)->run_at, o.retry_at);
+    auto j = h.wait_state(id, job_state::retrying);
+    EXPECT_EQ(j.run_at, o.retry_at);
+    EXPECT_EQ(j.attempt, execution);
     h.clock->set(o.retry_at);
     rt.tick();
   }
   ASSERT_TRUE(h.events->wait_finished(id, 5));
   EXPECT_EQ(h.events->outcome(id, 4)->kind, outcome_kind::dead);
-  EXPECT_EQ(rt.find(id)->attempt, 5);
+  EXPECT_EQ(h.wait_state(id, job_state::dead).attempt, 5);
 }
 
 TEST(RuntimeRetry, ExhaustedJobIsDeadAndRetryDeadRunsItAgainWithFreshAttempts) {
@@ -102,21 +100,18 @@ TEST(RuntimeRetry, ExhaustedJobIsDeadAndRetryDeadRunsItAgainWithFreshAttempts) {
   auto& rt = h.start({std::move(t)});
 
   auto id = rt.enqueue("test.flaky", "{}").id;
-  ASSERT_TRUE(h.events->wait_finished(id, 1));
+  h.wait_state(id, job_state::retrying);
   h.clock->advance(1s);
   rt.tick();
-  ASSERT_TRUE(h.events->wait_finished(id, 2));
-  EXPECT_EQ(h.state_of(id), job_state::dead);
+  h.wait_state(id, job_state::dead);
   auto dead = rt.jobs(job_state::dead);
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].id, id);
 
   EXPECT_TRUE(rt.retry_dead(id));
-  ASSERT_TRUE(h.events->wait_finished(id, 3));
-  auto j = rt.find(id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::succeeded);
-  EXPECT_EQ(j->attempt, 1) << "a dead job retried by hand starts its attempts afresh";
+  auto j = h.wait_state(id, job_state::succeeded);
+  EXPECT_EQ(j.attempt, 1) << "a dead job retried by hand starts its attempts afresh";
+  EXPECT_EQ(h.events->count(event::type::started, id), 3u);
   EXPECT_EQ(rt.stats().dead, 0u);
   EXPECT_FALSE(rt.retry_dead(id)) << "only a dead job can be retried by hand";
 }
@@ -141,10 +136,9 @@ TEST(RuntimeRetry, DiscardOnDiscardsTheJobOnceAndCallsItsHandler) {
   ASSERT_TRUE(rt.drain(patience)) << "nothing is left to retry";
 
   EXPECT_EQ(h.events->outcome(id)->kind, outcome_kind::discarded);
-  auto j = rt.find(id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::discarded);
-  EXPECT_EQ(j->last_error.kind, "deserialization");
+  auto j = h.find(id);
+  EXPECT_EQ(j.state, job_state::discarded);
+  EXPECT_EQ(j.last_error.kind, "deserialization");
   EXPECT_EQ(h.events->count(event::type::started, id), 1u);
   std::lock_guard<std::mutex> guard{record->mutex};
   EXPECT_EQ(record->calls, (std::vector<std::pair<job_id, std::string>>{{id, "deserialization"}}));
@@ -174,12 +168,10 @@ TEST(RuntimeRetry, TimeoutKillsTheExecutionWhichSeesItselfCancelledAndFailsWithK
   EXPECT_TRUE(handler_saw_cancel->wait_open()) << "the handler saw ctx.cancelled()";
 
   auto after = rt.enqueue("test.hang", R"({"quick":true})").id;
-  ASSERT_TRUE(h.events->wait_finished(after));
-  EXPECT_EQ(h.state_of(after), job_state::succeeded);
-  auto j = rt.find(id);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, job_state::dead) << "the late return of the killed handler changes nothing";
-  EXPECT_EQ(j->last_error.kind, error_kinds::timeout);
+  h.wait_state(after, job_state::succeeded);
+  auto j = h.find(id);
+  EXPECT_EQ(j.state, job_state::dead) << "the late return of the killed handler changes nothing";
+  EXPECT_EQ(j.last_error.kind, error_kinds::timeout);
 }
 
 TEST(RuntimeRetry, RestartIntensityPausesTheTypeForItsBackoffThenResumes) {
@@ -201,6 +193,7 @@ TEST(RuntimeRetry, RestartIntensityPausesTheTypeForItsBackoffThenResumes) {
   auto pause = std::find_if(paused.begin(), paused.end(), [](const event& e) { return e.what == event::type::paused; });
   EXPECT_EQ(pause->kind, "test.dependency");
   EXPECT_EQ(pause->until, test_start() + seconds_us(1));
+  h.wait_state(failing, job_state::dead);
   auto stats = rt.stats();
   ASSERT_EQ(stats.types.size(), 1u);
   EXPECT_TRUE(stats.types[0].paused);
@@ -216,9 +209,8 @@ TEST(RuntimeRetry, RestartIntensityPausesTheTypeForItsBackoffThenResumes) {
   EXPECT_GT(h.events->position(event::type::started, good),
             h.events->position(event::type::resumed, 0))
     << "no job of a paused type starts before it resumes";
-  EXPECT_EQ(h.state_of(good), job_state::succeeded);
+  h.wait_state(good, job_state::succeeded);
   EXPECT_FALSE(rt.stats().types[0].paused);
-  EXPECT_EQ(h.state_of(failing), job_state::dead);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ TEST(RuntimeUnique, UntilExecutedDropsDuplicatesWhileQueuedOrRunningAndAllowsOne
   EXPECT_EQ(running_dup.id, first.id);
 
   release->open();
-  ASSERT_TRUE(h.events->wait_finished(first.id));
+  h.wait_state(first.id, job_state::succeeded);
   auto after = rt.enqueue("test.unique", R"({"mesh":1})");
   EXPECT_EQ(after.status, enqueue_status::enqueued);
   EXPECT_NE(after.id, first.id);
@@ -76,12 +76,14 @@ TEST(RuntimeUnique, UntilExecutingDropsDuplicatesWhileQueuedAndAllowsOneOnceStar
 
   ASSERT_TRUE(rt.resume("default"));
   ASSERT_TRUE(h.events->wait_started(first.id));
+  ASSERT_TRUE(rt.pause("default"));  // keeps the second queued
   auto second = rt.enqueue("test.unique", R"({"mesh":1})");
   EXPECT_EQ(second.status, enqueue_status::enqueued) << "the lock is given back when the job starts";
   EXPECT_EQ(rt.enqueue("test.unique", R"({"mesh":1})").status, enqueue_status::duplicate)
-    << "the second now holds it";
+    << "the queued second now holds it";
 
   release->open();
+  ASSERT_TRUE(rt.resume("default"));
   ASSERT_TRUE(rt.drain(patience));
   EXPECT_EQ(h.state_of(first.id), job_state::succeeded);
   EXPECT_EQ(h.state_of(second.id), job_state::succeeded);
