@@ -152,5 +152,25 @@ TEST(RuntimeUnique, WhileExecutingAcceptsDuplicatesButNeverRunsThemAtTheSameTime
     EXPECT_EQ(h.state_of(id), job_state::succeeded);
 }
 
+TEST(RuntimeUnique, WhileExecutingWaitersKeepTheirOrderWhenOneOfThemIsCancelled) {
+  auto release = std::make_shared<gate>();
+  harness h;
+  auto t = make_type("test.unique", [release](job_context& ctx) { release->pass(ctx); });
+  t.unique = unique_mode::while_executing;
+  auto& rt = h.start({std::move(t)});
+
+  auto running = rt.enqueue("test.unique", R"({"mesh":1})").id;
+  ASSERT_TRUE(h.events->wait_started(running));
+  std::vector<job_id> waiters;
+  for (int i = 0; i < 3; ++i)
+    waiters.push_back(rt.enqueue("test.unique", R"({"mesh":1})").id);
+  EXPECT_EQ(rt.cancel(waiters[0]), cancel_status::cancelled);
+
+  release->open();
+  ASSERT_TRUE(rt.drain(patience));
+  EXPECT_EQ(h.events->start_order(), (std::vector<job_id>{running, waiters[1], waiters[2]}));
+  EXPECT_EQ(h.state_of(waiters[0]), job_state::cancelled);
+}
+
 }  // namespace
 }  // namespace meshjobs

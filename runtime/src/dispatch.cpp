@@ -163,6 +163,9 @@ void coordinator_state::release_locks(const job& j, bool final_outcome) {
       if (final_outcome)
         locks_.release(j.unique_key, j.id);
       break;
+    case unique_mode::until_executing:
+      locks_.release(j.unique_key, j.id);  // still held when it ends without starting
+      break;
     case unique_mode::while_executing:
       locks_.release(j.unique_key, j.id);
       if (auto next = locks_.next_waiter(j.unique_key)) {
