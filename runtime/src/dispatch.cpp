@@ -167,6 +167,8 @@ void coordinator_state::release_locks(const job& j, bool final_outcome) {
       locks_.release(j.unique_key, j.id);  // still held when it ends without starting
       break;
     case unique_mode::while_executing:
+      if (locks_.holder(j.unique_key) != j.id)
+        break;  // it never ran (cancelled or expired while waiting): the holder wakes the next
       locks_.release(j.unique_key, j.id);
       if (auto next = locks_.next_waiter(j.unique_key)) {
         if (auto waiter = db_->get(*next); waiter && waiter->state == job_state::enqueued)
