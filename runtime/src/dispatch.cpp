@@ -38,7 +38,7 @@ void coordinator_state::dispatch() {
       continue;
     }
     auto& sup = supervisors[type->second];
-    if (sup.credit <= 0) {
+    if (sup.credit <= 0 || sup.paused_until != 0) {  // paused: restart intensity exceeded
       queues_->push_front(taken->queue, taken->priority, taken->id);
       blocked_[taken->queue] = true;
       continue;
