@@ -140,7 +140,7 @@ TEST(RuntimeRecovery, UniqueLocksComeBackForLiveJobsOnly) {
   opts.unique_key = "mesh-2";
   auto after_dead = rt.enqueue("test.work", "{}", opts);
   EXPECT_EQ(after_dead.status, enqueue_status::enqueued)
-    << "a dead job gives its lock back, before a restart and after it";
+    << "a dead job holds no lock after a restart, as before it";
 }
 
 }  // namespace

@@ -45,6 +45,23 @@ TEST(RuntimeUnique, UntilExecutedDropsDuplicatesWhileQueuedOrRunningAndAllowsOne
   EXPECT_EQ(h.events->count(event::type::started), 3u);
 }
 
+TEST(RuntimeUnique, UntilExecutedLockIsGivenBackWhenTheJobDies) {
+  harness h;
+  auto t = make_type("test.unique", [](job_context&) { throw job_failure("service_error", "down"); });
+  t.unique = unique_mode::until_executed;
+  t.retry.otherwise(wait_strategy::fixed(30s), 2);
+  auto& rt = h.start({std::move(t)});
+
+  auto first = rt.enqueue("test.unique", R"({"mesh":1})").id;
+  h.wait_state(first, job_state::retrying);
+  EXPECT_EQ(rt.enqueue("test.unique", R"({"mesh":1})").status, enqueue_status::duplicate)
+    << "a job waiting for its retry still holds the lock";
+  h.clock->advance(30s);
+  rt.tick();
+  h.wait_state(first, job_state::dead);
+  EXPECT_EQ(rt.enqueue("test.unique", R"({"mesh":1})").status, enqueue_status::enqueued);
+}
+
 TEST(RuntimeUnique, RejectOnConflictRefusesTheDuplicateNamingTheHolderAndTheKey) {
   harness h;
   auto& rt = h.start({make_type("test.unique", [](job_context&) {})});

@@ -75,8 +75,9 @@ void coordinator_state::recover() {
       default:
         break;
     }
-    if (j.unique == unique_mode::until_executed ||
-        (j.unique == unique_mode::until_executing && j.state != job_state::dead))
+    // A dead job gave its lock back when it died (record_dead); it does not take it again.
+    if ((j.unique == unique_mode::until_executed || j.unique == unique_mode::until_executing) &&
+        j.state != job_state::dead)
       locks_.try_acquire(j.unique_key, j.id);
   }
   std::sort(dead_order_.begin(), dead_order_.end());
