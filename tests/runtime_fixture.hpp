@@ -59,6 +59,7 @@ struct event {
   job_outcome outcome;  ///< finished
   std::string kind;     ///< paused, resumed
   timestamp until = 0;  ///< paused
+  std::int64_t duration_us = 0;  ///< finished
 };
 
 /// Records every observer call in order; tests wait on predicates over the record.
@@ -66,13 +67,21 @@ class recording_observer final : public observer {
  public:
   using predicate = std::function<bool(const std::vector<event>&)>;
 
-  void on_enqueued(const job& j) override { record({event::type::enqueued, j, {}, {}, 0}); }
-  void on_started(const job& j) override { record({event::type::started, j, {}, {}, 0}); }
-  void on_finished(const job& j, const job_outcome& o, std::int64_t) override {
-    record({event::type::finished, j, o, {}, 0});
+  void on_enqueued(const job& j) override { record({event::type::enqueued, j, {}, {}, 0, 0}); }
+  void on_started(const job& j) override { record({event::type::started, j, {}, {}, 0, 0}); }
+  void on_finished(const job& j, const job_outcome& o, std::int64_t duration_us) override {
+    record({event::type::finished, j, o, {}, 0, duration_us});
   }
   void on_type_paused(const std::string& kind, timestamp until) override {
-    record({until != 0 ? event::type::paused : event::type::resumed, {}, {}, kind, until});
+    record({until != 0 ? event::type::paused : event::type::resumed, {}, {}, kind, until, 0});
+  }
+
+  /// The `nth` (0-based) finished event of job `id`.
+  std::optional<event> finished(job_id id, std::size_t nth = 0) const {
+    for (const auto& e : events())
+      if (e.what == event::type::finished && e.value.id == id && nth-- == 0)
+        return e;
+    return std::nullopt;
   }
 
   /// Waits until `holds(events so far)` is true; false after `timeout`.

@@ -109,6 +109,32 @@ TEST(RuntimeJobs, ObserverSeesEnqueuedStartedAndFinishedInThatOrder) {
     EXPECT_EQ(e.value.id, reply.id);
 }
 
+TEST(RuntimeJobs, ObserverHearsOfJobsThatEndWithoutRunning) {
+  harness h;
+  auto& rt = h.start({make_type("test.noop", [](job_context&) {})});
+
+  ASSERT_TRUE(rt.pause("default"));
+  auto cancelled = rt.enqueue("test.noop", "{}").id;
+  enqueue_options within_10s;
+  within_10s.expires_at = test_start() + seconds_us(10);
+  auto expired = rt.enqueue("test.noop", "{}", within_10s).id;
+  ASSERT_EQ(rt.cancel(cancelled), cancel_status::cancelled);
+  h.clock->advance(11s);
+  ASSERT_TRUE(rt.resume("default"));
+  ASSERT_TRUE(h.events->wait_finished(expired));
+
+  auto c = h.events->finished(cancelled);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->outcome.kind, outcome_kind::cancelled);
+  EXPECT_EQ(c->duration_us, 0) << "it never ran";
+  EXPECT_EQ(c->value.state, job_state::cancelled);
+  auto e = h.events->finished(expired);
+  EXPECT_EQ(e->outcome.kind, outcome_kind::discarded);
+  EXPECT_EQ(e->outcome.error.kind, "expired");
+  EXPECT_EQ(e->duration_us, 0);
+  EXPECT_EQ(h.events->count(event::type::started), 0u);
+}
+
 job_type hooked_type(std::shared_ptr<journal> log) {
   auto step = [log](std::string name) { return [log, name](job_context&) { log->add(name); }; };
   auto around = [log](std::string name) {

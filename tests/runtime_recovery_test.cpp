@@ -82,6 +82,10 @@ TEST(RuntimeRecovery, JobRecoveredForTheThirdTimeIsPoisonAndDead) {
   EXPECT_EQ(j->last_error.kind, error_kinds::poison);
   EXPECT_EQ(h.events->count(event::type::started, 7), 0u);
   EXPECT_EQ(rt.stats().dead, 1u);
+  auto finished = h.events->finished(7);
+  ASSERT_TRUE(finished.has_value()) << "observers hear of it";
+  EXPECT_EQ(finished->outcome.kind, outcome_kind::dead);
+  EXPECT_EQ(finished->outcome.error.kind, error_kinds::poison);
 }
 
 TEST(RuntimeRecovery, ScheduledAndRetryingJobsKeepTheirTimes) {

@@ -35,6 +35,7 @@ void coordinator_state::dispatch() {
       j.last_error = {std::string{error_kinds::unknown_kind},
                       "no job type \"" + j.kind + "\" is registered on this node", env_->cfg.node.name};
       record_dead(j);
+      announce_unrun_end(j, outcome_kind::dead);
       continue;
     }
     auto& sup = supervisors[type->second];
@@ -145,6 +146,17 @@ void coordinator_state::finish(job& j, job_state final_state) {
 void coordinator_state::expire(job& j) {
   j.last_error = {"expired", "not started before its deadline", env_->cfg.node.name};
   finish(j, job_state::expired);
+  announce_unrun_end(j, outcome_kind::discarded);  // as Sidekiq discards an expired job
+}
+
+void coordinator_state::announce_unrun_end(const job& j, outcome_kind kind) {
+  job_outcome o;
+  o.id = j.id;
+  o.kind = kind;
+  o.error = j.last_error;
+  o.finished_at = j.finished_at;
+  for (const auto& obs : env_->observers)
+    obs->on_finished(j, o, 0);
 }
 
 void coordinator_state::record_dead(job& j) {
@@ -214,6 +226,7 @@ void coordinator_state::promote_due() {
       j->last_error = {"unknown_queue", "queue \"" + j->queue + "\" is not in this node's config",
                        env_->cfg.node.name};
       record_dead(*j);
+      announce_unrun_end(*j, outcome_kind::dead);
       continue;
     }
     j->state = job_state::enqueued;
