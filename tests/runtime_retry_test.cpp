@@ -89,6 +89,19 @@ TEST(RuntimeRetry, ExponentialWaitIsExecutionsToTheFourthPlusTwoSecondsPlusAtMos
   EXPECT_EQ(h.wait_state(id, job_state::dead).attempt, 5);
 }
 
+TEST(RuntimeRetry, MaxAttemptsOfAJobCapsItsTypesRule) {
+  harness h;
+  auto t = always_failing("test.flaky");
+  t.retry.retry_on("service_error", wait_strategy::fixed(30s), 5);
+  auto& rt = h.start({std::move(t)});
+
+  enqueue_options once;
+  once.max_attempts = 1;
+  auto id = rt.enqueue("test.flaky", "{}", once).id;
+  EXPECT_EQ(h.wait_state(id, job_state::dead).attempt, 1);
+  EXPECT_EQ(h.events->outcome(id)->kind, outcome_kind::dead);
+}
+
 TEST(RuntimeRetry, ExhaustedJobIsDeadAndRetryDeadRunsItAgainWithFreshAttempts) {
   auto executions = std::make_shared<std::atomic<int>>(0);
   harness h;
@@ -183,7 +196,7 @@ TEST(RuntimeRetry, RestartIntensityPausesTheTypeForItsBackoffThenResumes) {
   t.concurrency = 2;
   t.intensity.max_failures = 0;  // the first failure exceeds it
   t.intensity.window = 60s;
-  t.intensity.backoff = 1s;
+  t.intensity.backoff = 2s;  // real time: long enough to look at the paused type on a slow machine
   t.retry.otherwise(wait_strategy::fixed(1s), 1);
   auto& rt = h.start({std::move(t)});
 
@@ -192,12 +205,12 @@ TEST(RuntimeRetry, RestartIntensityPausesTheTypeForItsBackoffThenResumes) {
   auto paused = h.events->events();
   auto pause = std::find_if(paused.begin(), paused.end(), [](const event& e) { return e.what == event::type::paused; });
   EXPECT_EQ(pause->kind, "test.dependency");
-  EXPECT_EQ(pause->until, test_start() + seconds_us(1));
+  EXPECT_EQ(pause->until, test_start() + seconds_us(2));
   h.wait_state(failing, job_state::dead);
   auto stats = rt.stats();
   ASSERT_EQ(stats.types.size(), 1u);
   EXPECT_TRUE(stats.types[0].paused);
-  EXPECT_EQ(stats.types[0].paused_until, test_start() + seconds_us(1));
+  EXPECT_EQ(stats.types[0].paused_until, test_start() + seconds_us(2));
   EXPECT_EQ(stats.types[0].failed, 1u);
 
   // A free slot remains, but the type is paused: the job waits for the back-off to end.
