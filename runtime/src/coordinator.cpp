@@ -124,6 +124,7 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
     },
     [self](backoff_atom, std::uint32_t supervisor, timestamp until) {
       self->state.supervisors[supervisor].paused_until = until;
+      self->state.after_change();
     },
   };
 }

@@ -94,6 +94,9 @@ class coordinator_state {
   void prune_dead();
   void requeue_front(job& j);
   void expire(job& j);
+  /// Observers hear of a job that ended with no execution (cancelled while waiting, expired,
+  /// dead before it could run) as of any other: on_finished, with a duration of 0.
+  void announce_unrun_end(const job& j, outcome_kind kind);
   void maybe_commit();
   void answer_waiters();
   bool idle() const;

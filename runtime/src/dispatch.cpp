@@ -35,10 +35,11 @@ void coordinator_state::dispatch() {
       j.last_error = {std::string{error_kinds::unknown_kind},
                       "no job type \"" + j.kind + "\" is registered on this node", env_->cfg.node.name};
       record_dead(j);
+      announce_unrun_end(j, outcome_kind::dead);
       continue;
     }
     auto& sup = supervisors[type->second];
-    if (sup.credit <= 0) {
+    if (sup.credit <= 0 || sup.paused_until != 0) {  // paused: restart intensity exceeded
       queues_->push_front(taken->queue, taken->priority, taken->id);
       blocked_[taken->queue] = true;
       continue;
@@ -146,6 +147,17 @@ void coordinator_state::finish(job& j, job_state final_state) {
 void coordinator_state::expire(job& j) {
   j.last_error = {"expired", "not started before its deadline", env_->cfg.node.name};
   finish(j, job_state::expired);
+  announce_unrun_end(j, outcome_kind::discarded);  // as Sidekiq discards an expired job
+}
+
+void coordinator_state::announce_unrun_end(const job& j, outcome_kind kind) {
+  job_outcome o;
+  o.id = j.id;
+  o.kind = kind;
+  o.error = j.last_error;
+  o.finished_at = j.finished_at;
+  for (const auto& obs : env_->observers)
+    obs->on_finished(j, o, 0);
 }
 
 void coordinator_state::record_dead(job& j) {
@@ -164,7 +176,12 @@ void coordinator_state::release_locks(const job& j, bool final_outcome) {
       if (final_outcome)
         locks_.release(j.unique_key, j.id);
       break;
+    case unique_mode::until_executing:
+      locks_.release(j.unique_key, j.id);  // still held when it ends without starting
+      break;
     case unique_mode::while_executing:
+      if (locks_.holder(j.unique_key) != j.id)
+        break;  // it never ran (cancelled or expired while waiting): the holder wakes the next
       locks_.release(j.unique_key, j.id);
       if (auto next = locks_.next_waiter(j.unique_key)) {
         if (auto waiter = db_->get(*next); waiter && waiter->state == job_state::enqueued)
@@ -200,6 +217,7 @@ void coordinator_state::promote_due() {
       j->last_error = {"unknown_queue", "queue \"" + j->queue + "\" is not in this node's config",
                        env_->cfg.node.name};
       record_dead(*j);
+      announce_unrun_end(*j, outcome_kind::dead);
       continue;
     }
     j->state = job_state::enqueued;

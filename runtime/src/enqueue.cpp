@@ -43,7 +43,7 @@ enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
   if (!queue)
     return refuse("queue: no queue named \"" + queue_name + "\" in this node's config");
   auto max_pending = static_cast<std::size_t>(env_->cfg.node.max_pending);
-  if (db_->size() >= max_pending)
+  if (db_->size() - db_->count(job_state::dead) >= max_pending)  // the dead set is not pending
     return refuse("node: " + std::to_string(max_pending) +
                   " jobs pending (node.max_pending): refused until the backlog shrinks");
 

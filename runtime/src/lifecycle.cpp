@@ -47,6 +47,7 @@ void coordinator_state::recover() {
                         "its node died while running it " + std::to_string(j.recoveries) + " times",
                         env_->cfg.node.name};
         record_dead(j);
+        announce_unrun_end(j, outcome_kind::dead);
         ++poisoned;
         continue;
       }
@@ -62,6 +63,7 @@ void coordinator_state::recover() {
           j.last_error = {"unknown_queue", "queue \"" + j.queue + "\" is not in this node's config",
                           env_->cfg.node.name};
           record_dead(j);
+          announce_unrun_end(j, outcome_kind::dead);
           continue;
         }
         break;
@@ -75,8 +77,9 @@ void coordinator_state::recover() {
       default:
         break;
     }
-    if (j.unique == unique_mode::until_executed ||
-        (j.unique == unique_mode::until_executing && j.state != job_state::dead))
+    // A dead job gave its lock back when it died (record_dead); it does not take it again.
+    if ((j.unique == unique_mode::until_executed || j.unique == unique_mode::until_executing) &&
+        j.state != job_state::dead)
       locks_.try_acquire(j.unique_key, j.id);
   }
   std::sort(dead_order_.begin(), dead_order_.end());
@@ -98,11 +101,13 @@ cancel_status coordinator_state::cancel(job_id id) {
       if (!removed && j.unique == unique_mode::while_executing)
         locks_.drop_waiter(j.unique_key, j.id);
       finish(j, job_state::cancelled);
+      announce_unrun_end(j, outcome_kind::cancelled);
       return cancel_status::cancelled;
     }
     case job_state::scheduled:
     case job_state::retrying:
       finish(j, job_state::cancelled);  // its scheduled entry is dropped when it comes due
+      announce_unrun_end(j, outcome_kind::cancelled);
       return cancel_status::cancelled;
     case job_state::running: {
       auto entry = running_.find(id);

@@ -69,6 +69,14 @@ void check_type(const job_type& t, const config& cfg) {
                                 "\" is not in the config's queues");
 }
 
+/// CAF 0.17 keeps a reference to the actor system's logger in a thread-local of every thread
+/// that made a scoped_actor, and ~actor_system waits until all of them are gone: a host thread
+/// that called the runtime would make stop() on another thread hang. Declared before the
+/// scoped_actor, this drops the reference once the call is over.
+struct forget_system_on_this_thread {
+  ~forget_system_on_this_thread() { caf::logger::set_current_actor_system(nullptr); }
+};
+
 }  // namespace
 
 struct runtime::impl {
@@ -89,6 +97,7 @@ struct runtime::impl {
   Result call(const Handle& dest, Timeout timeout, Ts&&... xs) {
     if (!started || stopped)
       throw std::logic_error("meshjobs: runtime is not running");
+    forget_system_on_this_thread forget;
     caf::scoped_actor self{*sys};
     Result result{};
     caf::error failure;
@@ -243,6 +252,7 @@ bool runtime::drain(std::chrono::milliseconds timeout) {
   auto& d = *impl_;
   if (!d.started || d.stopped)
     throw std::logic_error("meshjobs: runtime is not running");
+  forget_system_on_this_thread forget;
   caf::scoped_actor self{*d.sys};
   bool drained = false;
   self->request(d.coord, timeout, drain_atom::value)

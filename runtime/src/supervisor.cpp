@@ -102,13 +102,15 @@ job_outcome supervisor_state::decide(slot& s, const job_error& error, timestamp 
   o.id = s.current.id;
   o.finished_at = now;
   o.error = error;
+  // A handler asked to stop usually returns early without an error: it was cancelled all the
+  // same, whether it returned, threw or was killed after its grace.
+  if (s.cancel_requested) {
+    o.kind = outcome_kind::cancelled;
+    return o;
+  }
   if (error.empty()) {
     o.kind = outcome_kind::succeeded;
     backoff_ = type_->intensity.backoff;
-    return o;
-  }
-  if (s.cancel_requested) {
-    o.kind = outcome_kind::cancelled;
     return o;
   }
   if (error.kind == error_kinds::shutdown) {

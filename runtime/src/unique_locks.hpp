@@ -22,7 +22,10 @@ class unique_locks {
   void release(const std::string& key, job_id id);
 
   /// A while_executing job that found its key taken waits here, FIFO.
-  void wait(const std::string& key, job_id id) { waiting_[key].push_back(id); }
+  void wait(const std::string& key, job_id id) {
+    waiting_[key].push_back(id);
+    ++waiting_count_;
+  }
   /// The next waiter for `key`, removed from the wait list.
   std::optional<job_id> next_waiter(const std::string& key);
   /// Removes a waiter (cancelled); false when it was not waiting.
