@@ -179,6 +179,12 @@ class NoopJob
   end
 end
 
+# CPU seconds redis-server has used so far (user + sys, from INFO cpu).
+def redis_cpu_s
+  info = Sidekiq.redis { |c| c.info("cpu") }
+  info["used_cpu_user"].to_f + info["used_cpu_sys"].to_f
+end
+
 # One measured run, in its own process: push N jobs, start the launcher, time the N-th finish.
 def throughput_run(opts)
   setup_sidekiq(opts, server: true)
@@ -197,18 +203,22 @@ def throughput_run(opts)
 
   NoopJob.arm(n)
   deprecations_before = $deprecations_attempted
+  redis_cpu_before = redis_cpu_s
   launcher = Sidekiq::Launcher.new(Sidekiq.options)
+  cpu_before = Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID)
   started = now_mono
   launcher.run
   finished = NoopJob.wait_all(started + opts[:timeout_s])
+  cpu = Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID) - cpu_before
+  redis_cpu = redis_cpu_s - redis_cpu_before
   deprecations = $deprecations_attempted - deprecations_before
   unless finished
     warn "sidekiq bench: only #{NoopJob.completed} of #{n} jobs done after #{opts[:timeout_s]} s"
     exit!(1)
   end
   secs = finished - started
-  puts format("RUN jobs=%d secs=%.6f jobs_per_s=%.1f rss_mb=%.1f deprecations=%d",
-              n, secs, n / secs, peak_rss_mb, deprecations)
+  puts format("RUN jobs=%d secs=%.6f jobs_per_s=%.1f rss_mb=%.1f deprecations=%d cpu_us=%.1f redis_cpu_us=%.1f",
+              n, secs, n / secs, peak_rss_mb, deprecations, cpu * 1e6 / n, redis_cpu * 1e6 / n)
   $stdout.flush
   launcher.stop
   exit!(0) # the heartbeat thread never ends by itself
@@ -229,15 +239,17 @@ def throughput(opts)
 
   rows = results.each_with_index.map do |r, i|
     [(i + 1).to_s, r[:jobs].to_i.to_s, format("%.3f", r[:secs]), format("%.0f", r[:jobs_per_s]),
-     format("%.1f", r[:rss_mb]), r[:deprecations].to_i.to_s]
+     format("%.1f", r[:cpu_us]), format("%.1f", r[:redis_cpu_us]), format("%.1f", r[:rss_mb]),
+     r[:deprecations].to_i.to_s]
   end
   med = median(results.map { |r| r[:jobs_per_s] })
   rss = results.map { |r| r[:rss_mb] }.max
-  rows << ["median", "", "", format("%.0f", med), format("%.1f", rss), ""]
+  rows << ["median", "", "", format("%.0f", med), format("%.1f", median(results.map { |r| r[:cpu_us] })),
+           format("%.1f", median(results.map { |r| r[:redis_cpu_us] })), format("%.1f", rss), ""]
   title = "Sidekiq #{Sidekiq::VERSION} throughput, #{opts[:label]}, concurrency " \
           "#{opts[:concurrency]}, #{opts[:jobs]} no-op jobs pushed (push_bulk x1000), timed from " \
           "launcher start to the last job's end"
-  print_table(title, %w[run jobs seconds jobs/s peak_rss_mb redis_deprecations], rows)
+  print_table(title, %w[run jobs seconds jobs/s sidekiq_cpu_us/job redis_cpu_us/job peak_rss_mb redis_deprecations], rows)
   puts format("RESULT jobs_per_s=%.1f peak_rss_mb=%.1f", med, rss)
 end
 
