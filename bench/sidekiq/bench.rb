@@ -116,12 +116,16 @@ def setup_sidekiq(opts, server:)
   end
   # Job logging at WARN: set before the first connection so not even the boot line is logged.
   Sidekiq.logger.level = Logger::WARN
+  # Concurrency first: `config.redis =` creates the connection pool at once, sized from the
+  # concurrency of that moment (concurrency + 5 on a server).
+  Sidekiq.options[:concurrency] = opts[:concurrency] if server
   redis = {host: "127.0.0.1", port: opts[:port]}
   Sidekiq.configure_server { |c| c.redis = redis }
   Sidekiq.configure_client { |c| c.redis = redis }
   return unless server
 
-  Sidekiq.options[:concurrency] = opts[:concurrency]
+  pool = Sidekiq.redis_pool.size
+  die("redis pool of #{pool} for concurrency #{opts[:concurrency]}") if pool < opts[:concurrency] + 2
   Sidekiq.options[:queues] = ["default"]
   Sidekiq.options[:timeout] = 5 # shutdown grace, after the measurement
   if opts[:kw_fetch]
@@ -179,9 +183,10 @@ class NoopJob
   end
 end
 
-# CPU seconds redis-server has used so far (user + sys, from INFO cpu).
-def redis_cpu_s
-  info = Sidekiq.redis { |c| c.info("cpu") }
+# CPU seconds redis-server has used so far (user + sys, from INFO cpu), asked on a connection
+# of its own so the workers' pool is left alone.
+def redis_cpu_s(conn)
+  info = conn.info("cpu")
   info["used_cpu_user"].to_f + info["used_cpu_sys"].to_f
 end
 
@@ -203,14 +208,15 @@ def throughput_run(opts)
 
   NoopJob.arm(n)
   deprecations_before = $deprecations_attempted
-  redis_cpu_before = redis_cpu_s
+  probe = Redis.new(host: "127.0.0.1", port: opts[:port])
+  redis_cpu_before = redis_cpu_s(probe)
   launcher = Sidekiq::Launcher.new(Sidekiq.options)
   cpu_before = Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID)
   started = now_mono
   launcher.run
   finished = NoopJob.wait_all(started + opts[:timeout_s])
   cpu = Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID) - cpu_before
-  redis_cpu = redis_cpu_s - redis_cpu_before
+  redis_cpu = redis_cpu_s(probe) - redis_cpu_before
   deprecations = $deprecations_attempted - deprecations_before
   unless finished
     warn "sidekiq bench: only #{NoopJob.completed} of #{n} jobs done after #{opts[:timeout_s]} s"
