@@ -6,6 +6,8 @@
 #
 #   ruby bench.rb throughput --port P --concurrency C --jobs N --runs R [--label TEXT]
 #   ruby bench.rb latency    --port P --concurrency C --jobs L --gap-ms G [--label TEXT]
+#   ruby bench.rb jitter     --jobs L --gap-ms G
+#     (a control: how late a thread that sleeps G ms wakes up on this machine, L times; no Redis)
 #
 # Each prints a table, then a last line in the format of the meshjobs benchmarks:
 #   RESULT jobs_per_s=<median> peak_rss_mb=<x>
@@ -68,6 +70,10 @@ def print_table(title, header, rows)
   $stdout.flush
 end
 
+def argv_mode_without_port?
+  $mode == "jitter"
+end
+
 def parse_options(argv)
   opts = {port: nil, concurrency: 10, jobs: 100_000, runs: 3, gap_ms: 2.0, label: "",
           warmup: nil, timeout_s: 600.0, kw_fetch: ENV.fetch("SIDEKIQ_KW_FETCH", "1") != "0"}
@@ -81,7 +87,7 @@ def parse_options(argv)
     o.on("--timeout-s S", Float) { |v| opts[:timeout_s] = v }
     o.on("--label TEXT", String) { |v| opts[:label] = v }
   end.parse!(argv)
-  die("--port is required") unless opts[:port]
+  die("--port is required") unless opts[:port] || argv_mode_without_port?
   die("--concurrency must be >= 1") if opts[:concurrency] < 1
   die("--jobs must be >= 1") if opts[:jobs] < 1
   die("--runs must be >= 1") if opts[:runs] < 1
@@ -351,8 +357,28 @@ def latency(opts)
 end
 
 # ---------------------------------------------------------------------------------------------
+# Control: the machine's own wake-up delay, which bounds what any latency figure can show.
 
-mode = ARGV.shift
+def jitter(opts)
+  gap = opts[:gap_ms] / 1000.0
+  late = Array.new(opts[:jobs]) do
+    t = now_mono
+    sleep gap
+    (now_mono - t - gap) * 1000.0
+  end
+  s = late.sort
+  fmtms = ->(v) { format("%.3f", v) }
+  print_table("Control: oversleep (ms) of one Ruby thread sleeping #{opts[:gap_ms]} ms, #{opts[:jobs]} times",
+              %w[samples p50 p99 p999 max],
+              [[s.size.to_s, fmtms.call(percentile(s, 0.5)), fmtms.call(percentile(s, 0.99)),
+                fmtms.call(percentile(s, 0.999)), fmtms.call(s.last)]])
+  puts format("RESULT p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f",
+              percentile(s, 0.5), percentile(s, 0.99), percentile(s, 0.999))
+end
+
+# ---------------------------------------------------------------------------------------------
+
+mode = $mode = ARGV.shift
 opts = parse_options(ARGV)
 case mode
 when "throughput"
@@ -360,6 +386,7 @@ when "throughput"
   throughput(opts)
 when "throughput-run" then throughput_run(opts)
 when "latency" then latency(opts)
+when "jitter" then jitter(opts)
 when "latency-client"
   die("latency-client needs --warmup") unless opts[:warmup]
   latency_client(opts)
