@@ -16,9 +16,7 @@ using namespace testing_support;
 
 TEST(RuntimeCron, EachSlotFiresOnceAcrossRestartsAndMissedSlotsFireOnceOnStart) {
   temp_db db;
-  auto cfg = test_config();
-  cfg.store.backend = store_backend::sqlite;
-  cfg.store.path = db.path();
+  auto cfg = sqlite_test_config(db.path());
   cfg.schedule = {{"sweep", "* * * * *", "test.sweep", R"({"older_than":"1h"})", ""}};
   auto runs = std::make_shared<std::atomic<int>>(0);
   auto sweep = [runs] { return make_type("test.sweep", [runs](job_context&) { ++*runs; }); };

@@ -235,6 +235,14 @@ inline config test_config(int concurrency = 4) {
   return cfg;
 }
 
+/// The same node on a SQLite store at `path` (a test's temp_db), for what must survive a restart.
+inline config sqlite_test_config(const std::string& path) {
+  auto cfg = test_config();
+  cfg.store.backend = store_backend::sqlite;
+  cfg.store.path = path;
+  return cfg;
+}
+
 inline job_type make_type(std::string kind, job_handler perform, std::string queue = "default") {
   job_type t;
   t.kind = std::move(kind);

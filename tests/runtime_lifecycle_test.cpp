@@ -71,18 +71,11 @@ TEST(RuntimeLifecycle, CancelledRunningJobIsAskedToStopAndEndsCancelled) {
   EXPECT_EQ(h.events->count(event::type::started, id), 1u);
 }
 
-config sqlite_config(const temp_db& db) {
-  auto cfg = test_config();
-  cfg.store.backend = store_backend::sqlite;
-  cfg.store.path = db.path();
-  return cfg;
-}
-
 TEST(RuntimeLifecycle, StopLetsARunningJobFinishWithinTheGrace) {
   temp_db db;
   auto release = std::make_shared<gate>();
   auto completed = std::make_shared<std::atomic<bool>>(false);
-  harness h{sqlite_config(db)};
+  harness h{sqlite_test_config(db.path())};
   auto& rt = h.start({make_type("test.slow", [release, completed](job_context& ctx) {
     if (release->pass(ctx))
       *completed = true;
@@ -109,7 +102,7 @@ TEST(RuntimeLifecycle, StopLetsARunningJobFinishWithinTheGrace) {
 TEST(RuntimeLifecycle, JobOutlivingTheGraceIsRequeuedWithItsAttemptNotCounted) {
   temp_db db;
   auto release = std::make_shared<gate>();
-  auto cfg = sqlite_config(db);
+  auto cfg = sqlite_test_config(db.path());
   cfg.timeout_s = 1;  // the shutdown grace
   auto slow = [release] {
     auto t = make_type("test.slow", [release](job_context& ctx) { release->pass(ctx); });

@@ -13,13 +13,6 @@ namespace {
 using namespace testing_support;
 using namespace std::chrono_literals;
 
-config sqlite_config(const temp_db& db) {
-  auto cfg = test_config();
-  cfg.store.backend = store_backend::sqlite;
-  cfg.store.path = db.path();
-  return cfg;
-}
-
 job stored_job(job_id id, job_state state) {
   job j;
   j.id = id;
@@ -42,7 +35,7 @@ job_type work_type() { return make_type("test.work", [](job_context&) {}); }
 
 TEST(RuntimeRecovery, JobsThatWereRunningRunAgainWithoutSpendingAnAttempt) {
   temp_db db;
-  auto cfg = sqlite_config(db);
+  auto cfg = sqlite_test_config(db.path());
   auto crashed = stored_job(1, job_state::running);
   crashed.attempt = 2;  // its second execution was cut short
   crashed.started_at = test_start() - seconds_us(5);
@@ -65,7 +58,7 @@ TEST(RuntimeRecovery, JobsThatWereRunningRunAgainWithoutSpendingAnAttempt) {
 
 TEST(RuntimeRecovery, JobRecoveredForTheThirdTimeIsPoisonAndDead) {
   temp_db db;
-  auto cfg = sqlite_config(db);
+  auto cfg = sqlite_test_config(db.path());
   auto poison = stored_job(7, job_state::running);
   poison.attempt = 1;
   poison.recoveries = 2;
@@ -90,7 +83,7 @@ TEST(RuntimeRecovery, JobRecoveredForTheThirdTimeIsPoisonAndDead) {
 
 TEST(RuntimeRecovery, ScheduledAndRetryingJobsKeepTheirTimes) {
   temp_db db;
-  auto cfg = sqlite_config(db);
+  auto cfg = sqlite_test_config(db.path());
   auto scheduled = stored_job(3, job_state::scheduled);
   scheduled.run_at = test_start() + seconds_us(3600);
   auto retrying = stored_job(4, job_state::retrying);
@@ -122,7 +115,7 @@ TEST(RuntimeRecovery, ScheduledAndRetryingJobsKeepTheirTimes) {
 
 TEST(RuntimeRecovery, UniqueLocksComeBackForLiveJobsOnly) {
   temp_db db;
-  auto cfg = sqlite_config(db);
+  auto cfg = sqlite_test_config(db.path());
   auto live = stored_job(1, job_state::scheduled);
   live.run_at = test_start() + seconds_us(3600);
   live.unique = unique_mode::until_executed;

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cmath>
 #include <mutex>
 
 #include "runtime_fixture.hpp"
