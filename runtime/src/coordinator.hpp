@@ -89,6 +89,8 @@ class coordinator_state {
   enqueue_reply refuse(std::string error) const;
   void start_job(job& j, std::uint32_t supervisor, std::uint32_t queue, timestamp now);
   void finish(job& j, job_state final_state);
+  /// Ends a job that never ran (cancelled while waiting, expired): observers hear of it first.
+  void end_without_running(job& j, job_state final_state, outcome_kind announced_as);
   void release_locks(const job& j, bool final_outcome);
   void record_dead(job& j);
   void prune_dead();

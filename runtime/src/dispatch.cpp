@@ -135,6 +135,7 @@ void coordinator_state::requeue_front(job& j) {
     queues_->push_front(*q, j.priority, j.id);
 }
 
+// Consumes `j`: it moves into the history.
 void coordinator_state::finish(job& j, job_state final_state) {
   release_locks(j, true);
   j.state = final_state;
@@ -146,8 +147,15 @@ void coordinator_state::finish(job& j, job_state final_state) {
 
 void coordinator_state::expire(job& j) {
   j.last_error = {"expired", "not started before its deadline", env_->cfg.node.name};
-  finish(j, job_state::expired);
-  announce_unrun_end(j, outcome_kind::discarded);  // as Sidekiq discards an expired job
+  end_without_running(j, job_state::expired, outcome_kind::discarded);  // Sidekiq discards it
+}
+
+void coordinator_state::end_without_running(job& j, job_state final_state, outcome_kind announced_as) {
+  j.state = final_state;
+  if (j.finished_at == 0)
+    j.finished_at = env_->now();
+  announce_unrun_end(j, announced_as);
+  finish(j, final_state);
 }
 
 void coordinator_state::announce_unrun_end(const job& j, outcome_kind kind) {

@@ -100,14 +100,13 @@ cancel_status coordinator_state::cancel(job_id id) {
       bool removed = q && queues_->remove(*q, j.priority, j.id);
       if (!removed && j.unique == unique_mode::while_executing)
         locks_.drop_waiter(j.unique_key, j.id);
-      finish(j, job_state::cancelled);
-      announce_unrun_end(j, outcome_kind::cancelled);
+      end_without_running(j, job_state::cancelled, outcome_kind::cancelled);
       return cancel_status::cancelled;
     }
     case job_state::scheduled:
     case job_state::retrying:
-      finish(j, job_state::cancelled);  // its scheduled entry is dropped when it comes due
-      announce_unrun_end(j, outcome_kind::cancelled);
+      // its scheduled entry is dropped when it comes due
+      end_without_running(j, job_state::cancelled, outcome_kind::cancelled);
       return cancel_status::cancelled;
     case job_state::running: {
       auto entry = running_.find(id);
