@@ -1,4 +1,5 @@
-// Shared bits of the benchmarks: process memory, medians, percentiles, temp store paths.
+// Shared bits of the benchmarks: process memory, medians, percentiles, temp store paths, filling
+// a queue.
 #pragma once
 
 #include <sys/resource.h>
@@ -11,7 +12,29 @@
 #include <string>
 #include <vector>
 
+#include "meshjobs/runtime.hpp"
+
 namespace meshjobs::bench {
+
+/// The no-op job type "noop" every throughput figure runs: non-blocking, on its execution actor.
+inline job_type noop_type() {
+  job_type noop;
+  noop.kind = "noop";
+  noop.blocking = false;
+  noop.perform = [](job_context&) {};
+  return noop;
+}
+
+/// Enqueues `jobs` jobs of `kind` with empty arguments, a thousand per enqueue_many.
+inline void enqueue_in_batches(runtime& rt, const std::string& kind, int jobs) {
+  constexpr int batch_size = 1000;
+  for (int done = 0; done < jobs; done += batch_size) {
+    std::vector<enqueue_request> batch(static_cast<std::size_t>(std::min(batch_size, jobs - done)));
+    for (auto& req : batch)
+      req.kind = kind;
+    rt.enqueue_many(std::move(batch));
+  }
+}
 
 /// Resident set size now, in bytes (from /proc/self/statm).
 inline std::int64_t current_rss() {

@@ -28,11 +28,7 @@ int main(int argc, char** argv) {
   double bytes_per_job = 0;
   {
     runtime rt{cfg};
-    job_type noop;
-    noop.kind = "noop";
-    noop.blocking = false;
-    noop.perform = [](job_context&) {};
-    rt.register_type(std::move(noop));
+    rt.register_type(bench::noop_type());
     rt.start();
     rt.pause("default");
     // Warm up allocator and actor paths so that their one-time costs are not counted per job.

@@ -37,21 +37,11 @@ result run_once(store_backend backend, int concurrency, int jobs) {
   result r{};
   {
     runtime rt{cfg};
-    job_type noop;
-    noop.kind = "noop";
-    noop.blocking = false;
-    noop.perform = [](job_context&) {};
-    rt.register_type(std::move(noop));
+    rt.register_type(bench::noop_type());
     rt.start();
     rt.pause("default");
     auto t0 = std::chrono::steady_clock::now();
-    constexpr int batch_size = 1000;
-    for (int done = 0; done < jobs; done += batch_size) {
-      std::vector<enqueue_request> batch(static_cast<std::size_t>(std::min(batch_size, jobs - done)));
-      for (auto& req : batch)
-        req.kind = "noop";
-      rt.enqueue_many(std::move(batch));
-    }
+    bench::enqueue_in_batches(rt, "noop", jobs);
     auto t1 = std::chrono::steady_clock::now();
     rt.resume("default");
     if (!rt.drain(std::chrono::minutes(10)))

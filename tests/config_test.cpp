@@ -106,7 +106,8 @@ std::string dump_meshjobs_sections(const config& c) {
       << " inject_host=" << c.node.inject_host << " inject_port=" << c.node.inject_port
       << " max_pending=" << c.node.max_pending
       << " scheduler=" << static_cast<int>(c.node.scheduler)
-      << " scheduler_threads=" << c.node.scheduler_threads;
+      << " scheduler_threads=" << c.node.scheduler_threads
+      << " max_written_off_threads=" << c.node.max_written_off_threads;
   return out.str();
 }
 
@@ -275,6 +276,7 @@ node:
   max_pending: 10
   scheduler: sharing
   scheduler_threads: 256
+  max_written_off_threads: 4096
 )");
   ASSERT_THAT(messages(result), ElementsAre());
   const auto& s = result.value.store;
@@ -291,6 +293,7 @@ node:
   EXPECT_EQ(n.max_pending, 10);
   EXPECT_EQ(n.scheduler, scheduler_policy::sharing);
   EXPECT_EQ(n.scheduler_threads, 256);
+  EXPECT_EQ(n.max_written_off_threads, 4096);
 }
 
 TEST(ConfigLoader, DeadMaxAgeTakesSecondsOrADurationWithUnit) {
@@ -478,6 +481,7 @@ node:
   inject_port: 70000
   max_pending: 0
   scheduler_threads: 257
+  max_written_off_threads: -1
 store:
   dead_max_jobs: -1
   dead_max_age: -5
@@ -488,6 +492,7 @@ store:
                           "config: node.inject_port: must be from 0 to 65535 (got 70000)",
                           "config: node.max_pending: must be > 0 (got 0)",
                           "config: node.scheduler_threads: must be from 0 to 256 (got 257)",
+                          "config: node.max_written_off_threads: must be from 0 to 4096 (got -1)",
                           "config: store.dead_max_jobs: must be >= 0 (got -1)",
                           "config: store.dead_max_age: must be >= 0 (got -5)"));
 }

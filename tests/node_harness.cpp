@@ -35,6 +35,7 @@ std::string node_config_yaml(const node_settings& s) {
   yaml += "node:\n  name: test-node\n  inject_host: 127.0.0.1\n";
   yaml += "  inject_port: " + std::to_string(s.inject_port) + "\n";
   yaml += "  scheduler_threads: 2\n";
+  yaml += "  max_written_off_threads: " + std::to_string(s.max_written_off_threads) + "\n";
   return yaml;
 }
 

@@ -22,6 +22,7 @@ struct node_settings {
   int concurrency = 2;
   int timeout_s = 30;
   std::vector<std::string> queues = {"default"};
+  int max_written_off_threads = 32;
 };
 
 std::string node_config_yaml(const node_settings& s);

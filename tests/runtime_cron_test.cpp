@@ -32,7 +32,7 @@ TEST(RuntimeCron, EachSlotFiresOnceAcrossRestartsAndMissedSlotsFireOnceOnStart) 
     ASSERT_TRUE(h.events->wait_count(event::type::finished, 1));
     ASSERT_TRUE(rt.drain(patience));
     EXPECT_EQ(runs->load(), 1);
-    auto fired = h.events->events().front().value;
+    auto fired = h.find(h.events->events().front().value.id);
     EXPECT_EQ(fired.kind, "test.sweep");
     EXPECT_EQ(fired.args, R"({"older_than":"1h"})");
 

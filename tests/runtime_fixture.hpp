@@ -270,22 +270,23 @@ class harness {
   /// Stops and destroys the runtime (its store is closed and flushed).
   void stop() { rt.reset(); }
 
-  /// The job as the coordinator has it now.
+  /// The job as the coordinator has it now; the observer has heard of every step before it.
   job find(job_id id) {
     auto j = rt->find(id);
+    EXPECT_TRUE(rt->settle_events(patience)) << "the observer was not handed its events";
     EXPECT_TRUE(j.has_value()) << "job " << id << " not found";
     return j.value_or(job{});
   }
   job_state state_of(job_id id) { return find(id).state; }
 
-  /// Observers hear how an execution ended just before the coordinator records it, so after
-  /// an observer event a test waits for the coordinator: asks until job `id` is in state `s`
-  /// (each ask is a round trip to the coordinator), and returns the job as it then is.
+  /// Asks until job `id` is in state `s` (each ask is a round trip to the coordinator), and
+  /// returns the job as it then is.
   job wait_state(job_id id, job_state s) {
     const auto give_up = std::chrono::steady_clock::now() + patience;
     for (;;) {
       auto j = rt->find(id);
       if ((j && j->state == s) || std::chrono::steady_clock::now() >= give_up) {
+        EXPECT_TRUE(rt->settle_events(patience)) << "the observer was not handed its events";
         EXPECT_TRUE(j.has_value()) << "job " << id << " not found";
         EXPECT_EQ(j.value_or(job{}).state, s) << "job " << id << " never reached that state";
         return j.value_or(job{});

@@ -3,7 +3,10 @@
 // discard_on discards, timeouts kill the execution, and restart intensity pauses a type.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 
 #include "runtime_fixture.hpp"
@@ -128,19 +131,37 @@ TEST(RuntimeRetry, ExhaustedJobIsDeadAndRetryDeadRunsItAgainWithFreshAttempts) {
   EXPECT_FALSE(rt.retry_dead(id)) << "only a dead job can be retried by hand";
 }
 
+/// What discard handlers were called with, and on which thread; the test waits for the calls.
+struct discard_calls {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::pair<job_id, std::string>> calls;
+  std::vector<std::string> thread_names;
+
+  retry_policy::discard_handler handler() {
+    return [this](const job& j, const job_error& e) {
+      char name[16] = {};
+      pthread_getname_np(pthread_self(), name, sizeof name);
+      {
+        std::lock_guard<std::mutex> guard{mutex};
+        calls.emplace_back(j.id, e.kind);
+        thread_names.emplace_back(name);
+      }
+      changed.notify_all();
+    };
+  }
+  bool wait_calls(std::size_t n) {
+    std::unique_lock<std::mutex> guard{mutex};
+    return changed.wait_for(guard, patience, [&] { return calls.size() >= n; });
+  }
+};
+
 TEST(RuntimeRetry, DiscardOnDiscardsTheJobOnceAndCallsItsHandler) {
-  struct discarded {
-    std::mutex mutex;
-    std::vector<std::pair<job_id, std::string>> calls;
-  };
-  auto record = std::make_shared<discarded>();
+  auto record = std::make_shared<discard_calls>();
   harness h;
   auto t = always_failing("test.parse", "deserialization");
   t.retry.retry_on("service_error", wait_strategy::fixed(1s), 5)
-    .discard_on("deserialization", [record](const job& j, const job_error& e) {
-      std::lock_guard<std::mutex> guard{record->mutex};
-      record->calls.emplace_back(j.id, e.kind);
-    });
+    .discard_on("deserialization", record->handler());
   auto& rt = h.start({std::move(t)});
 
   auto id = rt.enqueue("test.parse", "{}").id;
@@ -152,8 +173,24 @@ TEST(RuntimeRetry, DiscardOnDiscardsTheJobOnceAndCallsItsHandler) {
   EXPECT_EQ(j.state, job_state::discarded);
   EXPECT_EQ(j.last_error.kind, "deserialization");
   EXPECT_EQ(h.events->count(event::type::started, id), 1u);
+  ASSERT_TRUE(record->wait_calls(1));
+  h.stop();  // so that a second call would have happened by now
   std::lock_guard<std::mutex> guard{record->mutex};
   EXPECT_EQ(record->calls, (std::vector<std::pair<job_id, std::string>>{{id, "deserialization"}}));
+}
+
+TEST(RuntimeRetry, DiscardHandlerRunsOnAPoolThreadNotOnTheActorsThreads) {
+  auto record = std::make_shared<discard_calls>();
+  harness h;
+  auto t = always_failing("test.parse", "deserialization");
+  t.blocking = false;  // the handler fails on an actor's thread; its discard handler must not
+  t.retry.discard_on("deserialization", record->handler());
+  auto& rt = h.start({std::move(t)});
+
+  rt.enqueue("test.parse", "{}");
+  ASSERT_TRUE(record->wait_calls(1));
+  std::lock_guard<std::mutex> guard{record->mutex};
+  EXPECT_EQ(record->thread_names, std::vector<std::string>{"meshjobs-pool"});
 }
 
 TEST(RuntimeRetry, TimeoutKillsTheExecutionWhichSeesItselfCancelledAndFailsWithKindTimeout) {

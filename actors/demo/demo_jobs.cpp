@@ -38,6 +38,27 @@ void append_line(const std::string& path, const std::string& line) {
     throw job_failure("io_error", "short write to " + path);
 }
 
+/// Blocks until someone opens the FIFO at `path` for reading, whatever cancelled() says: a
+/// handler hung on a dependency that never answers.
+void wait_for_a_reader(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY);
+  if (fd < 0)
+    throw job_failure("io_error", "cannot open the FIFO " + path);
+  ::close(fd);
+}
+
+job_type hang_type(std::string kind) {
+  job_type hang;
+  hang.kind = std::move(kind);
+  hang.perform = [](job_context& ctx) {
+    auto fifo = parse_args(ctx).get_string("fifo");
+    if (!fifo)
+      throw job_failure(std::string{error_kinds::bad_args}, "args.fifo: missing");
+    wait_for_a_reader(*fifo);
+  };
+  return hang;
+}
+
 }  // namespace
 
 void register_demo_jobs(runtime& rt) {
@@ -85,6 +106,14 @@ void register_demo_jobs(runtime& rt) {
     append_line(*path, args.get_string("token").value_or(std::to_string(ctx.current().id)));
   };
   rt.register_type(std::move(record));
+
+  auto hang = hang_type("demo.hang");
+  hang.retry.discard_on(std::string{error_kinds::timeout});
+  rt.register_type(std::move(hang));
+
+  auto hang_long = hang_type("demo.hang_long");
+  hang_long.timeout = std::chrono::hours(1);
+  rt.register_type(std::move(hang_long));
 }
 
 }  // namespace meshjobs::demo

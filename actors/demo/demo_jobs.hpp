@@ -6,6 +6,10 @@
 //   demo.fail    always fails with service_error (3 attempts, then dead)
 //   demo.record  appends args.token and a newline to the file args.path (O_APPEND), after
 //                waiting args.ms: lets a test see every execution that happened
+//   demo.hang    blocks until the FIFO args.fifo is opened for reading and ignores cancelled():
+//                a hung handler; discarded when it times out
+//   demo.hang_long  the same with a one-hour timeout of its own: still running when a stop's
+//                grace (the config's timeout) ends
 #pragma once
 
 #include "meshjobs/runtime.hpp"

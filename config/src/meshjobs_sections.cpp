@@ -8,6 +8,7 @@ constexpr int_range dead_max_jobs_range{0, int64_max};  // 0 keeps no dead job a
 constexpr int_range port_range{0, 65535};               // 0: not published
 constexpr int_range max_pending_range{1, int64_max};
 constexpr int_range scheduler_threads_range{0, 256};    // 0: one per core
+constexpr int_range written_off_range{0, 4096};         // 0: a hung handler keeps its thread
 
 }  // namespace
 
@@ -39,6 +40,8 @@ void read_node(reader& r, const YAML::Node& node, node_config& out) {
        assign(out.scheduler, r.one_of(e.value, e.path, scheduler_policy_names)); }},
     {"scheduler_threads", [&](const entry& e) {
        assign(out.scheduler_threads, r.integer(e.value, e.path, scheduler_threads_range)); }},
+    {"max_written_off_threads", [&](const entry& e) {
+       assign(out.max_written_off_threads, r.integer(e.value, e.path, written_off_range)); }},
   });
 }
 

@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "event_relay.hpp"
 #include "supervisor.hpp"
 
 namespace meshjobs {
@@ -94,6 +95,10 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
       self->state.after_change();
       return rp;
     },
+    [self, env](events_atom, caf::actor client) {
+      spawn_event_relay(self, std::move(client), env->events);
+      return true;
+    },
     [self](tick_atom) {
       self->state.promote_due();
       self->state.fire_cron();
@@ -124,6 +129,7 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
     },
     [self](backoff_atom, std::uint32_t supervisor, timestamp until) {
       self->state.supervisors[supervisor].paused_until = until;
+      self->state.announce_type(supervisor, until);
       self->state.after_change();
     },
   };

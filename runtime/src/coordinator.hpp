@@ -18,6 +18,7 @@
 #include "cron_schedule.hpp"
 #include "interfaces.hpp"
 #include "job_history.hpp"
+#include "meshjobs/messages/job_event.hpp"
 #include "ready_queues.hpp"
 #include "runtime_env.hpp"
 #include "scheduled_set.hpp"
@@ -45,6 +46,18 @@ class coordinator_state {
   void promote_due();
   void fire_cron();
   void arm_timers();
+
+  // coordinator_events.cpp: the one place events leave the coordinator
+  /// Queues `e` for the event stream, stamped with the coordinator's order (and the time when
+  /// `e.at` is 0); it is sent once the current message is handled. Any part of the coordinator
+  /// that records a change publishes it here (job progress reports included).
+  void publish(job_event e);
+  /// Publishes `what` for `j` as it now is, if a subscriber wants that kind.
+  void announce(const job& j, event_kind what, std::int64_t duration_us = 0,
+                const job_error* error = nullptr);
+  /// A job type paused until `until`, or resumed (0).
+  void announce_type(std::uint32_t supervisor, timestamp until);
+  void flush_events();
 
   // lifecycle.cpp
   void recover();
@@ -88,17 +101,15 @@ class coordinator_state {
 
   enqueue_reply refuse(std::string error) const;
   void start_job(job& j, std::uint32_t supervisor, std::uint32_t queue, timestamp now);
-  void finish(job& j, job_state final_state);
-  /// Ends a job that never ran (cancelled while waiting, expired): observers hear of it first.
-  void end_without_running(job& j, job_state final_state, outcome_kind announced_as);
+  void finish(job& j, job_state final_state, std::int64_t duration_us = 0,
+              const job_error* error = nullptr);
+  /// Ends a job that never ran (cancelled while waiting, expired).
+  void end_without_running(job& j, job_state final_state);
   void release_locks(const job& j, bool final_outcome);
-  void record_dead(job& j);
+  void record_dead(job& j, std::int64_t duration_us = 0);
   void prune_dead();
   void requeue_front(job& j);
   void expire(job& j);
-  /// Observers hear of a job that ended with no execution (cancelled while waiting, expired,
-  /// dead before it could run) as of any other: on_finished, with a duration of 0.
-  void announce_unrun_end(const job& j, outcome_kind kind);
   void maybe_commit();
   void answer_waiters();
   bool idle() const;
@@ -126,6 +137,9 @@ class coordinator_state {
   timestamp timer_at_ = 0;
   std::uint64_t cron_gen_ = 0;
   timestamp cron_at_ = 0;
+
+  std::vector<job_event> pending_events_;  // published by the current message
+  std::uint64_t event_seq_ = 0;
 
   std::deque<std::pair<timestamp, job_id>> dead_order_;
   job_history history_;

@@ -35,7 +35,6 @@ void coordinator_state::dispatch() {
       j.last_error = {std::string{error_kinds::unknown_kind},
                       "no job type \"" + j.kind + "\" is registered on this node", env_->cfg.node.name};
       record_dead(j);
-      announce_unrun_end(j, outcome_kind::dead);
       continue;
     }
     auto& sup = supervisors[type->second];
@@ -71,6 +70,7 @@ void coordinator_state::start_job(job& j, std::uint32_t supervisor, std::uint32_
   auto& sup = supervisors[supervisor];
   sup.credit -= 1;
   sup.running += 1;
+  announce(j, event_kind::started);
   batches_[supervisor].push_back(std::move(j));
 }
 
@@ -91,8 +91,9 @@ void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job
       continue;
     auto& j = *found;
     j.finished_at = o.finished_at;
+    const auto ran_for = j.started_at != 0 ? o.finished_at - j.started_at : 0;
     if (o.kind != outcome_kind::succeeded && o.kind != outcome_kind::cancelled &&
-        o.kind != outcome_kind::requeued) {
+        o.kind != outcome_kind::requeued && o.kind != outcome_kind::abandoned) {
       failed_ += 1;
       sup.failed += 1;
       j.last_error = o.error;
@@ -100,7 +101,7 @@ void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job
     switch (o.kind) {
       case outcome_kind::succeeded:
         sup.succeeded += 1;
-        finish(j, job_state::succeeded);
+        finish(j, job_state::succeeded, ran_for);
         break;
       case outcome_kind::retry:
         release_locks(j, false);
@@ -108,20 +109,29 @@ void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job
         j.run_at = o.retry_at;
         db_->put(j);
         scheduled_.add(j.run_at, j.id);
+        announce(j, event_kind::retrying, ran_for, &o.error);
         break;
       case outcome_kind::dead:
-        record_dead(j);
+        record_dead(j, ran_for);
         break;
       case outcome_kind::discarded:
-        finish(j, job_state::discarded);
+        finish(j, job_state::discarded, ran_for, &o.error);
         break;
       case outcome_kind::cancelled:
-        finish(j, job_state::cancelled);
+        finish(j, job_state::cancelled, ran_for, &o.error);
         break;
       case outcome_kind::requeued:
         release_locks(j, false);
         j.attempt = std::max(0, j.attempt - 1);
         requeue_front(j);
+        announce(j, event_kind::requeued);
+        break;
+      case outcome_kind::abandoned:
+        // Its handler may still be running on a thread the stop leaves behind: as after a
+        // crash, the store keeps it `running` and the next start requeues it.
+        spdlog::warn("job {} ({}) still running when the stop's grace ended: left to recovery "
+                     "(requeued on the next start, the attempt not counted)", j.id, j.kind);
+        announce(j, event_kind::abandoned, ran_for, &o.error);
         break;
     }
   }
@@ -135,45 +145,51 @@ void coordinator_state::requeue_front(job& j) {
     queues_->push_front(*q, j.priority, j.id);
 }
 
+namespace {
+
+event_kind event_for(job_state final_state) {
+  switch (final_state) {
+    case job_state::succeeded:
+      return event_kind::succeeded;
+    case job_state::cancelled:
+      return event_kind::cancelled;
+    case job_state::expired:
+      return event_kind::expired;
+    default:
+      return event_kind::discarded;
+  }
+}
+
+}  // namespace
+
 // Consumes `j`: it moves into the history.
-void coordinator_state::finish(job& j, job_state final_state) {
+void coordinator_state::finish(job& j, job_state final_state, std::int64_t duration_us,
+                               const job_error* error) {
   release_locks(j, true);
   j.state = final_state;
   if (j.finished_at == 0)
     j.finished_at = env_->now();
+  announce(j, event_for(final_state), duration_us, error);
   db_->erase(j.id);
   history_.add(std::move(j));
 }
 
 void coordinator_state::expire(job& j) {
   j.last_error = {"expired", "not started before its deadline", env_->cfg.node.name};
-  end_without_running(j, job_state::expired, outcome_kind::discarded);  // Sidekiq discards it
+  end_without_running(j, job_state::expired);
 }
 
-void coordinator_state::end_without_running(job& j, job_state final_state, outcome_kind announced_as) {
-  j.state = final_state;
-  if (j.finished_at == 0)
-    j.finished_at = env_->now();
-  announce_unrun_end(j, announced_as);
-  finish(j, final_state);
+void coordinator_state::end_without_running(job& j, job_state final_state) {
+  finish(j, final_state, 0, j.last_error.empty() ? nullptr : &j.last_error);
 }
 
-void coordinator_state::announce_unrun_end(const job& j, outcome_kind kind) {
-  job_outcome o;
-  o.id = j.id;
-  o.kind = kind;
-  o.error = j.last_error;
-  o.finished_at = j.finished_at;
-  for (const auto& obs : env_->observers)
-    obs->on_finished(j, o, 0);
-}
-
-void coordinator_state::record_dead(job& j) {
+void coordinator_state::record_dead(job& j, std::int64_t duration_us) {
   release_locks(j, true);
   j.state = job_state::dead;
   if (j.finished_at == 0)
     j.finished_at = env_->now();
   db_->put(j);
+  announce(j, event_kind::dead, duration_us, &j.last_error);
   dead_order_.emplace_back(j.finished_at, j.id);
   prune_dead();
 }
@@ -225,7 +241,6 @@ void coordinator_state::promote_due() {
       j->last_error = {"unknown_queue", "queue \"" + j->queue + "\" is not in this node's config",
                        env_->cfg.node.name};
       record_dead(*j);
-      announce_unrun_end(*j, outcome_kind::dead);
       continue;
     }
     j->state = job_state::enqueued;

@@ -87,8 +87,7 @@ enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
     scheduled_.add(j.run_at, j.id);
   else
     queues_->push(*queue, j.priority, j.id);
-  for (const auto& o : env_->observers)
-    o->on_enqueued(j);
+  announce(j, j.state == job_state::scheduled ? event_kind::scheduled : event_kind::enqueued);
 
   enqueue_reply r;
   r.id = j.id;

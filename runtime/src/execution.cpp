@@ -42,8 +42,19 @@ execution_actor::behavior_type execution(execution_actor::pointer self, supervis
         self->send(parent, done_atom::value, run, perform(*type, j, nullptr, where));
         return;
       }
-      pool->post([parent, run, type, where, flag = cancel_flag, j = std::move(j)] {
-        caf::anon_send(parent, done_atom::value, run, perform(*type, j, flag, where));
+      // A weak address: a thread that comes back from a hung handler after the node stopped
+      // must not be the one that releases the supervisor.
+      auto reply_to = caf::actor_cast<caf::actor_addr>(parent);
+      pool->post(run, [reply_to, run, type, where, flag = cancel_flag, j = std::move(j)](
+                        const worker_pool::lifeline& line) {
+        // Timed out or cancelled while it waited for a thread: it never starts.
+        auto error = flag->load() ? job_error{std::string{error_kinds::cancelled},
+                                              "given up on before a pool thread took it: not run", where}
+                                  : perform(*type, j, flag, where);
+        line.deliver([&] {
+          if (auto to = caf::actor_cast<supervisor_actor>(caf::actor_cast<caf::strong_actor_ptr>(reply_to)))
+            caf::anon_send(to, done_atom::value, run, std::move(error));
+        });
       });
     },
   };

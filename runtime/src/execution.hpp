@@ -1,7 +1,8 @@
 // An execution slot: runs one job at a time through the job type's hooks and handler, and
 // tells its supervisor how it ended. Blocking handlers run on the worker pool, so the actor
 // (and its scheduler thread) only waits for a message. `cancel_flag` belongs to the slot: the
-// supervisor clears it before each run and sets it on cancel or timeout.
+// supervisor clears it before each run and sets it on cancel or timeout; a blocking run whose
+// flag is set by the time a pool thread takes it is not started. A run's id is its pool ticket.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,7 @@
 // The typed contracts between the runtime's actors: what each accepts and answers.
 #pragma once
 
+#include <caf/actor.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -28,6 +29,7 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<retry_atom, job_id>::with<bool>,
   caf::replies_to<drain_atom>::with<bool>,
   caf::replies_to<stop_atom>::with<bool>,
+  caf::replies_to<events_atom, caf::actor>::with<bool>,  ///< streams events to the actor
   caf::reacts_to<tick_atom>,
   // internal: timers and the store's commit callback
   caf::reacts_to<tick_atom, std::uint64_t>,

@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "coordinator.hpp"
+#include "event_bus.hpp"
+#include "worker_pool.hpp"
 
 namespace meshjobs {
 
@@ -47,7 +49,6 @@ void coordinator_state::recover() {
                         "its node died while running it " + std::to_string(j.recoveries) + " times",
                         env_->cfg.node.name};
         record_dead(j);
-        announce_unrun_end(j, outcome_kind::dead);
         ++poisoned;
         continue;
       }
@@ -63,7 +64,6 @@ void coordinator_state::recover() {
           j.last_error = {"unknown_queue", "queue \"" + j.queue + "\" is not in this node's config",
                           env_->cfg.node.name};
           record_dead(j);
-          announce_unrun_end(j, outcome_kind::dead);
           continue;
         }
         break;
@@ -100,13 +100,13 @@ cancel_status coordinator_state::cancel(job_id id) {
       bool removed = q && queues_->remove(*q, j.priority, j.id);
       if (!removed && j.unique == unique_mode::while_executing)
         locks_.drop_waiter(j.unique_key, j.id);
-      end_without_running(j, job_state::cancelled, outcome_kind::cancelled);
+      end_without_running(j, job_state::cancelled);
       return cancel_status::cancelled;
     }
     case job_state::scheduled:
     case job_state::retrying:
       // its scheduled entry is dropped when it comes due
-      end_without_running(j, job_state::cancelled, outcome_kind::cancelled);
+      end_without_running(j, job_state::cancelled);
       return cancel_status::cancelled;
     case job_state::running: {
       auto entry = running_.find(id);
@@ -136,6 +136,7 @@ bool coordinator_state::retry_dead(job_id id) {
       return false;
   db_->put(*j);
   queues_->push(*q, j->priority, j->id);
+  announce(*j, event_kind::enqueued);
   return true;
 }
 
@@ -192,6 +193,10 @@ runtime_stats coordinator_state::stats() const {
     t.paused_until = sup.paused_until;
     s.types.push_back(std::move(t));
   }
+  auto pool = env_->pool->stats();
+  s.pool_threads = pool.threads;
+  s.pool_written_off = pool.written_off;
+  s.subscribers = env_->events->stats();
   return s;
 }
 
@@ -261,6 +266,7 @@ void coordinator_state::answer_waiters() {
 void coordinator_state::after_change() {
   dispatch();
   arm_timers();
+  flush_events();  // before the answers: a drained caller may then wait for the subscribers
   answer_waiters();
   maybe_commit();
 }

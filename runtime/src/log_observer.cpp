@@ -19,11 +19,20 @@ std::string_view outcome_name(outcome_kind k) {
       return "cancelled";
     case outcome_kind::requeued:
       return "requeued";
+    case outcome_kind::abandoned:
+      return "left to recovery";
   }
   return "?";
 }
 
 }  // namespace
+
+event_mask log_observer::wanted() {
+  if (spdlog::should_log(spdlog::level::debug))
+    return all_events;
+  return mask_of(event_kind::retrying) | mask_of(event_kind::dead) | mask_of(event_kind::discarded) |
+         mask_of(event_kind::cancelled) | mask_of(event_kind::expired);
+}
 
 void log_observer::on_enqueued(const job& j) {
   spdlog::debug("job {} ({}) {} on {}", j.id, j.kind, to_string(j.state), j.queue);
@@ -37,6 +46,7 @@ void log_observer::on_finished(const job& j, const job_outcome& o, std::int64_t 
   switch (o.kind) {
     case outcome_kind::succeeded:
     case outcome_kind::requeued:
+    case outcome_kind::abandoned:  // the coordinator warns of it
       spdlog::debug("job {} ({}) {} in {} us", j.id, j.kind, outcome_name(o.kind), duration_us);
       break;
     case outcome_kind::dead:

@@ -6,19 +6,24 @@
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <stdexcept>
 
 #include "channel_hub.hpp"
 #include "coordinator.hpp"
+#include "event_bus.hpp"
+#include "event_listener.hpp"
 #include "front.hpp"
 #include "log_observer.hpp"
 #include "meshjobs/messages/caf_types.hpp"
+#include "observer_feed.hpp"
 #include "worker_pool.hpp"
 
 namespace meshjobs {
 namespace {
 
 constexpr auto request_timeout = std::chrono::seconds(60);
+constexpr std::size_t default_event_buffer = 65536;
 
 class node_system_config : public caf::actor_system_config {
  public:
@@ -90,6 +95,9 @@ struct runtime::impl {
   std::unordered_map<std::uint64_t, std::pair<std::string, caf::actor>> subscriptions;
   std::uint64_t next_subscription = 1;
   std::mutex subscriptions_mutex;
+  std::map<std::uint64_t, std::shared_ptr<event_listener>> listeners;
+  std::uint64_t next_listener = 1;
+  std::mutex listeners_mutex;
   bool started = false;
   bool stopped = false;
 
@@ -108,6 +116,38 @@ struct runtime::impl {
     return result;
   }
 
+  std::uint64_t listen(const std::string& name, event_mask mask, std::size_t buffer,
+                       event_listener::callback fn) {
+    std::lock_guard<std::mutex> guard{listeners_mutex};
+    auto id = next_listener++;
+    auto subscription = env->events->subscribe(name + "#" + std::to_string(id), mask, buffer);
+    listeners.emplace(id, std::make_shared<event_listener>(env->events, std::move(subscription), std::move(fn)));
+    return id;
+  }
+
+  /// Each listener gets what is already buffered for it, then ends.
+  void close_listeners() {
+    std::map<std::uint64_t, std::shared_ptr<event_listener>> closing;
+    {
+      std::lock_guard<std::mutex> guard{listeners_mutex};
+      closing.swap(listeners);
+    }
+  }
+
+  /// Waits until each listener has been handed what its buffer holds now.
+  bool settle_listeners(std::chrono::steady_clock::time_point deadline) {
+    std::vector<std::shared_ptr<event_listener>> now;
+    {
+      std::lock_guard<std::mutex> guard{listeners_mutex};
+      for (const auto& [id, l] : listeners)
+        now.push_back(l);
+    }
+    for (const auto& l : now)
+      if (!l->wait_idle(deadline))
+        return false;
+    return true;
+  }
+
   void shutdown_actors() {
     // The front ignores every exit message it can trap (peers may send them): only kill stops it.
     caf::anon_send_exit(front_handle, caf::exit_reason::kill);
@@ -123,8 +163,9 @@ struct runtime::impl {
     hub = nullptr;
     coord = nullptr;
     sys->await_all_actors_done();
-    // Pool threads may still be finishing handlers that message actors: join them while the
-    // actor system is alive, then let it go.
+    close_listeners();
+    // Close the pool while the actor system is alive: its idle threads are joined, and a
+    // thread still inside a hung handler is left behind, unable to reach the system after this.
     env->pool.reset();
     sys.reset();
   }
@@ -133,7 +174,9 @@ struct runtime::impl {
 runtime::runtime(config cfg, std::shared_ptr<meshjobs::clock> clk) : impl_(std::make_unique<impl>()) {
   impl_->env->cfg = std::move(cfg);
   impl_->env->clk = clk ? std::move(clk) : std::make_shared<system_clock>();
-  impl_->env->observers.push_back(std::make_shared<log_observer>());
+  impl_->env->events = std::make_shared<event_bus>();
+  impl_->listen("log", log_observer::wanted(), default_event_buffer,
+                observer_callback(std::make_shared<log_observer>()));
 }
 
 runtime::~runtime() {
@@ -156,9 +199,29 @@ void runtime::register_type(job_type type) {
 }
 
 void runtime::add_observer(std::shared_ptr<observer> obs) {
-  if (impl_->started)
-    throw std::logic_error("add_observer: the runtime has started");
-  impl_->env->observers.push_back(std::move(obs));
+  if (impl_->stopped)
+    throw std::logic_error("add_observer: the runtime has stopped");
+  impl_->listen("observer", all_events, default_event_buffer, observer_callback(std::move(obs)));
+}
+
+std::uint64_t runtime::subscribe_events(std::function<void(const job_event&)> fn, std::size_t buffer) {
+  if (impl_->stopped)
+    throw std::logic_error("subscribe_events: the runtime has stopped");
+  if (buffer == 0)
+    throw std::invalid_argument("subscribe_events: buffer must be > 0");
+  return impl_->listen("events", all_events, buffer, std::move(fn));
+}
+
+void runtime::unsubscribe_events(std::uint64_t subscription) {
+  std::shared_ptr<event_listener> closing;
+  {
+    std::lock_guard<std::mutex> guard{impl_->listeners_mutex};
+    auto i = impl_->listeners.find(subscription);
+    if (i == impl_->listeners.end())
+      return;
+    closing = std::move(i->second);
+    impl_->listeners.erase(i);
+  }
 }
 
 void runtime::start() {
@@ -171,7 +234,8 @@ void runtime::start() {
       spdlog::warn("config: schedule.{}: no job type \"{}\" is registered on this node; its runs "
                    "will be refused", entry.name, entry.kind);
   std::shared_ptr<store> db = open_store(env.cfg.store);
-  env.pool = std::make_shared<worker_pool>(static_cast<std::size_t>(env.cfg.concurrency));
+  env.pool = std::make_shared<worker_pool>(static_cast<std::size_t>(env.cfg.concurrency),
+                                           static_cast<std::size_t>(env.cfg.node.max_written_off_threads));
   d.sys_cfg = std::make_unique<node_system_config>(env.cfg);
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   std::shared_ptr<const runtime_env> shared_env = d.env;
@@ -252,12 +316,21 @@ bool runtime::drain(std::chrono::milliseconds timeout) {
   auto& d = *impl_;
   if (!d.started || d.stopped)
     throw std::logic_error("meshjobs: runtime is not running");
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   forget_system_on_this_thread forget;
   caf::scoped_actor self{*d.sys};
   bool drained = false;
   self->request(d.coord, timeout, drain_atom::value)
     .receive([&](bool ok) { drained = ok; }, [&](caf::error&) { drained = false; });
-  return drained;
+  // The coordinator pushed the events of what it drained before it answered.
+  return drained && d.settle_listeners(deadline);
+}
+
+bool runtime::settle_events(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  // A round trip: every change before it has had its events pushed to the buffers.
+  impl_->call<job_lookup>(impl_->coord, timeout, lookup_atom::value, job_id{0});
+  return impl_->settle_listeners(deadline);
 }
 
 void runtime::stop() {

@@ -9,10 +9,10 @@
 #include "meshjobs/clock.hpp"
 #include "meshjobs/config/config.hpp"
 #include "meshjobs/job_type.hpp"
-#include "meshjobs/observer.hpp"
 
 namespace meshjobs {
 
+class event_bus;
 class worker_pool;
 
 struct runtime_env {
@@ -20,7 +20,7 @@ struct runtime_env {
   std::shared_ptr<meshjobs::clock> clk;
   std::vector<std::shared_ptr<const job_type>> types;  ///< index = its supervisor's index
   std::unordered_map<std::string, std::uint32_t> type_index;
-  std::vector<std::shared_ptr<observer>> observers;
+  std::shared_ptr<event_bus> events;  ///< what the coordinator publishes, to its subscribers
   std::shared_ptr<worker_pool> pool;  ///< for blocking handlers
   std::chrono::milliseconds cancel_grace{5000};
 

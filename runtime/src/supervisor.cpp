@@ -44,7 +44,6 @@ void supervisor_state::spawn_slot(std::size_t i) {
 
 void supervisor_state::run(std::vector<job>& jobs) {
   const auto now = steady::now();
-  const auto started_at = env_->now();
   for (auto& j : jobs) {
     if (free_.empty() || stopping_) {
       // The coordinator gave more than the credit offered (a bug) or we are stopping: hand back.
@@ -57,14 +56,11 @@ void supervisor_state::run(std::vector<job>& jobs) {
     auto i = free_.back();
     free_.pop_back();
     auto& s = slots_[i];
-    s.run = next_run_++;
-    s.started_at = started_at;
+    s.run = env_->pool->new_ticket();
     s.deadline = now + timeout_;
     s.cancel_requested = false;
     s.cancel_flag->store(false);
     by_run_.emplace(s.run, i);
-    for (const auto& o : env_->observers)
-      o->on_started(j);
     s.current = std::move(j);
     self_->send(s.exec, run_atom::value, s.run, s.current);
     arm_deadline(s.deadline);
@@ -84,9 +80,6 @@ void supervisor_state::finish(std::size_t i, job_error error) {
   auto& s = slots_[i];
   const auto now = env_->now();
   auto outcome = decide(s, error, now);
-  auto duration = now - s.started_at;
-  for (const auto& o : env_->observers)
-    o->on_finished(s.current, outcome, duration);
   by_run_.erase(s.run);
   s.run = 0;
   s.current = job{};
@@ -114,7 +107,7 @@ job_outcome supervisor_state::decide(slot& s, const job_error& error, timestamp 
     return o;
   }
   if (error.kind == error_kinds::shutdown) {
-    o.kind = outcome_kind::requeued;
+    o.kind = outcome_kind::abandoned;
     return o;
   }
   count_failure();
@@ -129,16 +122,27 @@ job_outcome supervisor_state::decide(slot& s, const job_error& error, timestamp 
       break;
     case retry_policy::action::discard:
       o.kind = outcome_kind::discarded;
-      if (d.on_discard != nullptr && *d.on_discard) {
-        try {
-          (*d.on_discard)(s.current, error);
-        } catch (const std::exception& e) {
-          spdlog::error("{}: discard handler of job {} threw: {}", type_->kind, s.current.id, e.what());
-        }
-      }
+      if (d.on_discard != nullptr && *d.on_discard)
+        run_discard_handler(*d.on_discard, s.current, error);
       break;
   }
   return o;
+}
+
+// A discard handler is user code that may block: it runs on the worker pool, after the
+// supervisor has moved on. `type_` keeps the handler alive until then.
+void supervisor_state::run_discard_handler(const retry_policy::discard_handler& handler,
+                                           const job& j, const job_error& error) {
+  env_->pool->post(env_->pool->new_ticket(),
+                   [type = type_, &handler, j, error](const worker_pool::lifeline&) {
+                     try {
+                       handler(j, error);
+                     } catch (const std::exception& e) {
+                       spdlog::error("{}: discard handler of job {} threw: {}", type->kind, j.id, e.what());
+                     } catch (...) {
+                       spdlog::error("{}: discard handler of job {} threw", type->kind, j.id);
+                     }
+                   });
 }
 
 void supervisor_state::count_failure() {
@@ -154,8 +158,6 @@ void supervisor_state::count_failure() {
   spdlog::warn("{}: {} failures within {} ms: pausing the type for {} ms", type_->kind,
                failures_.size(), limits.window.count(), backoff_.count());
   self_->send(coordinator_, backoff_atom::value, index_, until);
-  for (const auto& o : env_->observers)
-    o->on_type_paused(type_->kind, until);
   self_->delayed_send(self_, backoff_, backoff_atom::value);
   backoff_ = std::min(backoff_ * 2, limits.max_backoff);
 }
@@ -165,8 +167,6 @@ void supervisor_state::end_backoff() {
   failures_.clear();
   spdlog::info("{}: back-off over, taking jobs again", type_->kind);
   self_->send(coordinator_, backoff_atom::value, index_, timestamp{0});
-  for (const auto& o : env_->observers)
-    o->on_type_paused(type_->kind, 0);
   flush_outcomes();
 }
 
@@ -186,9 +186,11 @@ void supervisor_state::execution_down(const caf::actor_addr& source, const caf::
     auto& s = slots_[i];
     if (s.exec.address() != source)
       continue;
-    if (s.run != 0)
+    if (s.run != 0) {
+      give_up(s);
       finish(i, {std::string{error_kinds::crashed},
                  "execution actor died: " + caf::to_string(reason), where_});
+    }
     spawn_slot(i);
     return;
   }
@@ -228,8 +230,7 @@ void supervisor_state::check_deadlines() {
       next = std::min(next, s.deadline);
       continue;
     }
-    s.cancel_flag->store(true);
-    self_->send_exit(s.exec, caf::exit_reason::kill);
+    give_up(s);
     job_error error;
     if (stop_expired && !s.cancel_requested)
       error = {std::string{error_kinds::shutdown}, "node stopping: not finished within its grace", where_};
@@ -247,11 +248,16 @@ void supervisor_state::check_deadlines() {
     arm_deadline(next);
 }
 
+void supervisor_state::give_up(slot& s) {
+  s.cancel_flag->store(true);
+  self_->send_exit(s.exec, caf::exit_reason::kill);
+  if (type_->blocking && s.run != 0)
+    env_->pool->write_off(s.run);
+}
+
 void supervisor_state::kill_executions() {
-  for (auto& s : slots_) {
-    s.cancel_flag->store(true);
-    self_->send_exit(s.exec, caf::exit_reason::kill);
-  }
+  for (auto& s : slots_)
+    give_up(s);
 }
 
 void supervisor_state::stop() {

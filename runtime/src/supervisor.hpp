@@ -45,14 +45,18 @@ class supervisor_state {
     std::shared_ptr<std::atomic<bool>> cancel_flag;
     std::uint64_t run = 0;  // 0: idle
     job current;
-    timestamp started_at = 0;
     steady::time_point deadline;
     bool cancel_requested = false;
   };
 
   void spawn_slot(std::size_t i);
+  /// Stops waiting for a slot's run: flags it, kills its execution and writes off the pool
+  /// thread a blocking handler may still hold.
+  void give_up(slot& s);
   void finish(std::size_t i, job_error error);
   job_outcome decide(slot& s, const job_error& error, timestamp now);
+  void run_discard_handler(const retry_policy::discard_handler& handler, const job& j,
+                           const job_error& error);
   void count_failure();
   void arm_deadline(steady::time_point at);
   void return_credit(std::int32_t n);
@@ -68,7 +72,6 @@ class supervisor_state {
   std::vector<slot> slots_;
   std::vector<std::size_t> free_;
   std::unordered_map<std::uint64_t, std::size_t> by_run_;
-  std::uint64_t next_run_ = 1;
   steady::time_point armed_for_ = steady::time_point::max();
 
   std::vector<job_outcome> outcomes_;  // waiting for the next flush

@@ -31,6 +31,7 @@ struct subcommands {
   CLI::App* jobs;
   CLI::App* get;
   CLI::App* cancel;
+  CLI::App* events;
   CLI::Option* priority;
 };
 
@@ -67,6 +68,7 @@ subcommands define(CLI::App& app, raw_input& in) {
   s.get->add_option("id", in.id, "job id")->required();
   s.cancel = app.add_subcommand("cancel", "cancel a queued or scheduled job, stop a running one");
   s.cancel->add_option("id", in.id, "job id")->required();
+  s.events = app.add_subcommand("events", "stream the node's events as JSON lines until Ctrl-C");
   return s;
 }
 
@@ -159,6 +161,8 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
     return command{get_command{in.id}};
   if (s.cancel->parsed())
     return command{cancel_command{in.id}};
+  if (s.events->parsed())
+    return command{events_command{}};
   return command{stats_command{}};
 }
 
@@ -181,7 +185,7 @@ parse_result parse_command_line(int argc, char** argv) {
     if (!app.get_subcommands().empty() || unknown.empty())
       return usage_error{e.what()};
     return usage_error{"unknown command \"" + unknown.front() +
-                       "\" (expected enqueue, stats, jobs, get or cancel)"};
+                       "\" (expected enqueue, stats, jobs, get, cancel or events)"};
   }
   invocation inv;
   auto node = parse_node(in.node);

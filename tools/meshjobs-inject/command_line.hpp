@@ -30,8 +30,10 @@ struct get_command {
 struct cancel_command {
   job_id id = 0;
 };
+struct events_command {};
 
-using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command>;
+using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command,
+                             events_command>;
 
 struct invocation {
   node_address node;

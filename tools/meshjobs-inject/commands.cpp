@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "events_command.hpp"
 #include "exit_codes.hpp"
 #include "meshjobs/messages/json.hpp"
 #include "output.hpp"
@@ -84,6 +85,8 @@ int run(const cancel_command& cmd, front_connection& node) {
   }
   return exit_refused;
 }
+
+int run(const events_command&, front_connection& node) { return run_events(node); }
 
 }  // namespace
 

@@ -112,4 +112,42 @@ answer<cancel_status> front_connection::cancel(job_id id) {
   return impl_->ask<cancel_status>("cancel", cancel_atom::value, id);
 }
 
+namespace {
+
+using batch_sink = std::function<void(const std::vector<job_event>&)>;
+
+using lost_sink = std::function<void(const std::string&)>;
+
+caf::behavior event_printer(caf::event_based_actor* self, front_actor front, batch_sink on_batch,
+                            lost_sink on_lost, std::string node) {
+  self->monitor(front);
+  self->set_down_handler([self, on_lost, node](caf::down_msg& msg) {
+    on_lost(node + ": the connection was lost: " + self->system().render(msg.reason));
+    self->quit();
+  });
+  return {
+    [on_batch](events_atom, const std::vector<job_event>& batch) {
+      on_batch(batch);
+      return true;  // the node sends the next batch once this one is acknowledged
+    },
+  };
+}
+
+}  // namespace
+
+std::optional<transport_error> front_connection::follow_events(const batch_sink& on_batch,
+                                                               const lost_sink& on_lost,
+                                                               const std::function<void()>& until_stopped) {
+  auto& d = *impl_;
+  auto printer = d.sys.spawn(event_printer, d.front, on_batch, on_lost, d.node);
+  auto subscribed = d.ask<bool>("events", events_atom::value, printer);
+  if (auto* err = std::get_if<transport_error>(&subscribed)) {
+    caf::anon_send_exit(printer, caf::exit_reason::kill);
+    return *err;
+  }
+  until_stopped();
+  caf::anon_send_exit(printer, caf::exit_reason::kill);
+  return std::nullopt;
+}
+
 }  // namespace meshjobs::inject

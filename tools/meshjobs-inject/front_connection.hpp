@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "command_line.hpp"
+#include "meshjobs/messages/job_event.hpp"
 #include "meshjobs/messages/protocol.hpp"
 
 namespace meshjobs::inject {
@@ -38,6 +40,11 @@ class front_connection {
   answer<std::vector<job>> list(job_state state, std::uint32_t limit);
   answer<job_lookup> lookup(job_id id);
   answer<cancel_status> cancel(job_id id);
+  /// Subscribes to the node's events: `on_batch` gets them (on a CAF thread) while
+  /// `until_stopped` runs on the caller's; `on_lost(why)` is called if the link is lost.
+  std::optional<transport_error> follow_events(const std::function<void(const std::vector<job_event>&)>& on_batch,
+                                               const std::function<void(const std::string&)>& on_lost,
+                                               const std::function<void()>& until_stopped);
 
  private:
   struct impl;

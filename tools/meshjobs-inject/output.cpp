@@ -46,6 +46,17 @@ std::string stats_json(const runtime_stats& s) {
     w.end_object();
   }
   w.end_array();
+  w.key("pool_threads").value(s.pool_threads);
+  w.key("pool_written_off").value(s.pool_written_off);
+  w.key("subscribers").begin_array();
+  for (const auto& sub : s.subscribers) {
+    w.begin_object();
+    w.key("name").value(sub.name);
+    w.key("queued").value(sub.queued);
+    w.key("dropped").value(sub.dropped);
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
   return w.take();
 }

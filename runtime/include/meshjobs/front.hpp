@@ -3,6 +3,7 @@
 // coordinator, which is never published itself.
 #pragma once
 
+#include <caf/actor.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -20,6 +21,9 @@ using front_actor = caf::typed_actor<
   caf::replies_to<lookup_atom, job_id>::with<job_lookup>,
   caf::replies_to<list_atom, job_state, std::uint32_t>::with<std::vector<job>>,
   caf::replies_to<cancel_atom, job_id>::with<cancel_status>,
-  caf::replies_to<stats_atom>::with<runtime_stats>>;
+  caf::replies_to<stats_atom>::with<runtime_stats>,
+  /// Streams the node's events to the actor, as (events, [job_event]) requests answered with
+  /// true, until it dies.
+  caf::replies_to<events_atom, caf::actor>::with<bool>>;
 
 }  // namespace meshjobs

@@ -1,6 +1,8 @@
-// The one hook point for cross-cutting work (logging, metrics, progress publishing): the runtime
-// calls every registered observer at each step of a job's life. Observers are called from
-// actor threads, concurrently: they must be thread-safe, quick, and must not block.
+// A subscriber of the event stream (runtime::subscribe_events) by steps of a job's life, for
+// cross-cutting work (logging, metrics). Each observer is called on a thread of its own, in
+// the coordinator's order, after the coordinator recorded the step. A slow observer slows
+// nothing else: past its buffer, events are dropped (and counted in stats().subscribers).
+// The job it sees carries what the event carries: no args.
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,7 @@
 #include "meshjobs/clock.hpp"
 #include "meshjobs/config/config.hpp"
 #include "meshjobs/job_type.hpp"
+#include "meshjobs/messages/job_event.hpp"
 #include "meshjobs/messages/protocol.hpp"
 #include "meshjobs/observer.hpp"
 
@@ -46,7 +47,19 @@ class runtime {
   /// Before start(). Throws std::invalid_argument for a duplicate kind, an empty kind, a missing
   /// handler or a queue not in the config.
   void register_type(job_type type);
+  /// The observer hears of each job's steps from the event stream, on a thread of its own
+  /// (see subscribe_events). Before or after start().
   void add_observer(std::shared_ptr<observer> obs);
+  /// Calls `fn(event)` for each change the coordinator records (enqueued, scheduled, started,
+  /// progress, each outcome, a type paused or resumed), in the coordinator's order, on a
+  /// thread of this subscription's own, until unsubscribe_events or stop(), which first
+  /// delivers what is buffered. A slow `fn` never slows the runtime: past `buffer` waiting
+  /// events, new ones are dropped and counted (stats().subscribers), and `seq` shows the gap.
+  std::uint64_t subscribe_events(std::function<void(const job_event&)> fn, std::size_t buffer = 65536);
+  void unsubscribe_events(std::uint64_t subscription);
+  /// Waits until every event published before this call has been handed to each subscriber
+  /// function and observer (their calls returned); false after `timeout`. drain() does it too.
+  bool settle_events(std::chrono::milliseconds timeout);
 
   /// Opens the store, recovers what it holds, spawns the actors and starts the cron schedule.
   /// Throws std::runtime_error naming what failed (store path, schedule entry, port...).
@@ -65,7 +78,8 @@ class runtime {
   /// Moves a dead job back to its queue with fresh attempts.
   bool retry_dead(job_id id);
 
-  /// Waits until nothing is enqueued, running, scheduled or retrying; false on timeout.
+  /// Waits until nothing is enqueued, running, scheduled or retrying, and the subscribers have
+  /// been handed every event of it; false on timeout.
   bool drain(std::chrono::milliseconds timeout);
   /// Graceful stop: no new work, running jobs get `timeout` to finish, the rest are requeued,
   /// the store is flushed. Idempotent.

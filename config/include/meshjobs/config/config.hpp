@@ -42,6 +42,9 @@ struct node_config {
   std::int64_t max_pending = 5000000;     ///< enqueue refuses past this many live jobs
   scheduler_policy scheduler = scheduler_policy::sharing;
   int scheduler_threads = 0;              ///< 0: one per core less one (at least one)
+  /// Pool threads held by hung handlers that are written off and replaced; past it, a hung
+  /// handler keeps its thread and blocking jobs wait for another.
+  int max_written_off_threads = 32;
 };
 
 struct config {

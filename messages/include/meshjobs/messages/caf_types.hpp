@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "meshjobs/messages/job_event.hpp"
 #include "meshjobs/messages/protocol.hpp"
 
 namespace caf {
@@ -27,6 +28,8 @@ CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::enqueue_request>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::enqueue_reply>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_outcome>))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_event))
+CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_event>))
 CAF_END_TYPE_ID_BLOCK(meshjobs)
 
 namespace meshjobs {

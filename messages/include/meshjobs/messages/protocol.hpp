@@ -48,7 +48,9 @@ enum class outcome_kind : std::uint8_t {
   dead,       ///< failed for good, keep in the dead set
   discarded,  ///< failed, a discard_on rule matched
   cancelled,
-  requeued,   ///< not run to its end (shutdown): back to its queue, the attempt not counted
+  requeued,   ///< handed back unstarted (shutdown): back to its queue, the attempt not counted
+  abandoned,  ///< still running when a stop's grace ended: left `running` in the store, so the
+              ///< next start recovers it as after a crash (the attempt not counted)
 };
 
 struct job_outcome {
@@ -77,6 +79,13 @@ struct type_stats {
   timestamp paused_until = 0;
 };
 
+/// One subscriber of the event stream: its name, what waits in its buffer, what it lost.
+struct subscriber_stats {
+  std::string name;
+  std::uint64_t queued = 0;
+  std::uint64_t dropped = 0;  ///< events that found its buffer full
+};
+
 struct runtime_stats {
   std::uint64_t enqueued = 0;
   std::uint64_t scheduled = 0;  ///< scheduled + retrying
@@ -87,6 +96,9 @@ struct runtime_stats {
   std::uint64_t failed = 0;     ///< executions that failed
   std::vector<queue_stats> queues;
   std::vector<type_stats> types;
+  std::uint64_t pool_threads = 0;      ///< the worker pool's counted threads
+  std::uint64_t pool_written_off = 0;  ///< threads held by hung handlers, written off
+  std::vector<subscriber_stats> subscribers;  ///< of the event stream
 };
 
 /// A job looked up by id: from the store, or from the recent history of finished jobs.
@@ -137,9 +149,14 @@ typename Inspector::result_type inspect(Inspector& f, type_stats& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subscriber_stats& x) {
+  return f(x.name, x.queued, x.dropped);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, runtime_stats& x) {
   return f(x.enqueued, x.scheduled, x.retrying, x.running, x.dead, x.processed, x.failed,
-           x.queues, x.types);
+           x.queues, x.types, x.pool_threads, x.pool_written_off, x.subscribers);
 }
 
 template <class Inspector>
