@@ -65,8 +65,10 @@ bool wait_until(runtime& rt, const std::function<bool(const runtime_stats&)>& ho
 }
 
 double run_once(scenario s, int jobs) {
+  // The working type has 20 slots (and so 20 pool threads) in every scenario; the hung type's
+  // 10 come on top, so that what is compared is only whether the hung handlers get in the way.
   config cfg;
-  cfg.concurrency = 20;
+  cfg.concurrency = 20 + hung_handlers;
   cfg.timeout_s = s == scenario::hung_past_timeout ? 1 : 600;
   cfg.queues = {{"default", 1}};
   cfg.node.max_pending = jobs + 1000;
@@ -77,6 +79,7 @@ double run_once(scenario s, int jobs) {
     job_type work;
     work.kind = "work";
     work.perform = [](job_context&) {};  // blocking: it runs on the pool, as the hung ones do
+    work.concurrency = 20;
     rt.register_type(std::move(work));
     job_type hang;
     hang.kind = "hang";
