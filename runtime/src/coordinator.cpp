@@ -81,6 +81,12 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
       self->state.after_change();
       return ok;
     },
+    [self](records_atom, std::vector<record_write>& writes) -> caf::result<std::string> {
+      auto rp = self->make_response_promise<std::string>();
+      self->state.write_records(rp, std::move(writes));
+      self->state.after_change();
+      return rp;
+    },
     [self](drain_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
       self->state.drain_waiters.push_back(rp);

@@ -38,6 +38,9 @@ class coordinator_state {
   void ack_when_durable(caf::typed_response_promise<enqueue_reply> rp, enqueue_reply reply);
   void ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
                         std::vector<enqueue_reply> replies);
+  /// Domain record writes from a caller: committed with the next commit, answered with its
+  /// error (empty: durable).
+  void write_records(caf::typed_response_promise<std::string> rp, std::vector<record_write> writes);
 
   // dispatch.cpp
   void dispatch();

@@ -90,6 +90,9 @@ void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job
     if (!found)
       continue;
     auto& j = *found;
+    // In the same commit as the job's new state: both are durable, or neither.
+    if (!o.records.empty())
+      db_->stage_records(std::move(o.records));
     j.finished_at = o.finished_at;
     if (o.kind != outcome_kind::succeeded && o.kind != outcome_kind::cancelled &&
         o.kind != outcome_kind::requeued) {

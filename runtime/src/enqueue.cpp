@@ -111,6 +111,12 @@ void coordinator_state::ack_when_durable(caf::typed_response_promise<enqueue_rep
   });
 }
 
+void coordinator_state::write_records(caf::typed_response_promise<std::string> rp,
+                                      std::vector<record_write> writes) {
+  db_->stage_records(std::move(writes));
+  unassigned_acks_.emplace_back([rp](const std::string& error) mutable { rp.deliver(error); });
+}
+
 void coordinator_state::ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
                                          std::vector<enqueue_reply> replies) {
   unassigned_acks_.emplace_back([rp, replies](const std::string& error) mutable {

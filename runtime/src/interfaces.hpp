@@ -27,6 +27,7 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<resume_atom, std::string>::with<bool>,
   caf::replies_to<retry_atom, job_id>::with<bool>,
   caf::replies_to<drain_atom>::with<bool>,
+  caf::replies_to<records_atom, std::vector<record_write>>::with<std::string>,
   caf::replies_to<stop_atom>::with<bool>,
   caf::reacts_to<tick_atom>,
   // internal: timers and the store's commit callback

@@ -86,6 +86,7 @@ struct runtime::impl {
   coordinator_actor coord;
   channel_hub_actor hub;
   front_actor front_handle;
+  std::shared_ptr<store> db;
   std::uint16_t inject_port = 0;
   std::unordered_map<std::uint64_t, std::pair<std::string, caf::actor>> subscriptions;
   std::uint64_t next_subscription = 1;
@@ -127,6 +128,7 @@ struct runtime::impl {
     // actor system is alive, then let it go.
     env->pool.reset();
     sys.reset();
+    db.reset();
   }
 };
 
@@ -161,6 +163,17 @@ void runtime::add_observer(std::shared_ptr<observer> obs) {
   impl_->env->observers.push_back(std::move(obs));
 }
 
+void runtime::register_records(record_schema schema) {
+  if (impl_->started)
+    throw std::logic_error("register_records: the runtime has started; register records before start()");
+  if (schema.name.empty())
+    throw std::invalid_argument("register_records: the schema has no name");
+  for (const auto& known : impl_->env->record_schemas)
+    if (known.name == schema.name)
+      throw std::invalid_argument("register_records: " + schema.name + ": already registered");
+  impl_->env->record_schemas.push_back(std::move(schema));
+}
+
 void runtime::start() {
   auto& d = *impl_;
   if (d.started)
@@ -171,6 +184,8 @@ void runtime::start() {
       spdlog::warn("config: schedule.{}: no job type \"{}\" is registered on this node; its runs "
                    "will be refused", entry.name, entry.kind);
   std::shared_ptr<store> db = open_store(env.cfg.store);
+  db->migrate_records(env.record_schemas);
+  d.db = db;
   env.pool = std::make_shared<worker_pool>(static_cast<std::size_t>(env.cfg.concurrency));
   d.sys_cfg = std::make_unique<node_system_config>(env.cfg);
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
@@ -246,6 +261,19 @@ bool runtime::resume(const std::string& queue) {
 
 bool runtime::retry_dead(job_id id) {
   return impl_->call<bool>(impl_->coord, request_timeout, retry_atom::value, id);
+}
+
+void runtime::write_records(std::vector<record_write> writes) {
+  auto error = impl_->call<std::string>(impl_->coord, request_timeout, records_atom::value, std::move(writes));
+  if (!error.empty())
+    throw std::runtime_error("write_records: not durable: " + error);
+}
+
+std::vector<record_row> runtime::query_records(const std::string& sql,
+                                               const std::vector<record_value>& params) {
+  if (!impl_->started || impl_->stopped)
+    throw std::logic_error("meshjobs: runtime is not running");
+  return impl_->db->query_records(sql, params);
 }
 
 bool runtime::drain(std::chrono::milliseconds timeout) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "meshjobs/messages/job.hpp"
+#include "meshjobs/messages/record.hpp"
 
 namespace meshjobs {
 
@@ -57,6 +58,8 @@ struct job_outcome {
   job_error error;
   timestamp retry_at = 0;
   timestamp finished_at = 0;
+  /// Domain record writes that commit with this outcome (the job type's outcome_records).
+  std::vector<record_write> records;
 };
 
 struct queue_stats {
@@ -123,7 +126,7 @@ typename Inspector::result_type inspect(Inspector& f, enqueue_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
-  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at);
+  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at, x.records);
 }
 
 template <class Inspector>
