@@ -102,6 +102,7 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
     [self](tick_atom, std::uint64_t gen) {
       if (self->state.timer_fired(gen)) {
         self->state.promote_due();
+        self->state.prune_dead();
         self->state.after_change();
       }
     },
@@ -114,6 +115,7 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
     [self](durable_atom, std::uint64_t seq, const std::string& error) {
       self->state.on_durable(seq, error);
     },
+    [self](durable_atom) { self->state.retry_commit(); },
     [self](demand_atom, std::uint32_t supervisor, std::int32_t credit) {
       self->state.supervisors[supervisor].credit += credit;
       self->state.after_change();

@@ -3,9 +3,11 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "coordinator.hpp"
+#include "meshjobs/messages/time_limits.hpp"
 
 namespace meshjobs {
 
@@ -204,7 +206,7 @@ void coordinator_state::release_locks(const job& j, bool final_outcome) {
 
 void coordinator_state::prune_dead() {
   const auto max_jobs = static_cast<std::size_t>(env_->cfg.store.dead_max_jobs);
-  const auto oldest = env_->now() - env_->cfg.store.dead_max_age_s * 1000000;
+  const auto oldest = env_->now() - dead_max_age_us();
   while (!dead_order_.empty() &&
          (dead_order_.size() > max_jobs || dead_order_.front().first < oldest)) {
     auto id = dead_order_.front().second;
@@ -282,19 +284,40 @@ void coordinator_state::requeue_running_of(std::uint32_t supervisor) {
   apply_outcomes(supervisor, lost);
 }
 
+// Deadlines are wall-clock times, CAF's timers count on a steady clock: a timer never waits
+// more than this at a time, and each wake-up compares the deadline with the wall clock again,
+// so a jump of the wall clock (or of a test's manual clock) is seen within a second.
+constexpr timestamp max_timer_wait_us = 1000000;
+
 void coordinator_state::arm_timers() {
   using std::chrono::microseconds;
   const auto now = env_->now();
   auto arm = [&](timestamp at, timestamp& armed_at, std::uint64_t& gen, auto atom) {
-    if (at == 0 || (armed_at != 0 && armed_at <= at))
+    if (at == 0)
       return;
-    armed_at = at;
+    const auto wake = std::min(at, now + max_timer_wait_us);
+    if (armed_at != 0 && armed_at <= wake)
+      return;
+    armed_at = wake;
     gen += 1;
-    self_->delayed_send(self_, microseconds(std::max<timestamp>(0, at - now)), atom, gen);
+    self_->delayed_send(self_, microseconds(std::max<timestamp>(0, wake - now)), atom, gen);
   };
-  arm(scheduled_.earliest(), timer_at_, timer_gen_, tick_atom::value);
+  arm(next_timed_change(), timer_at_, timer_gen_, tick_atom::value);
   if (cron_)
     arm(cron_->earliest(), cron_at_, cron_gen_, cron_atom::value);
+}
+
+timestamp coordinator_state::next_timed_change() const {
+  const timestamp due = scheduled_.earliest();
+  if (dead_order_.empty())
+    return due;
+  const timestamp dead_expiry = dead_order_.front().first + dead_max_age_us();
+  return due == 0 ? dead_expiry : std::min(due, dead_expiry);
+}
+
+timestamp coordinator_state::dead_max_age_us() const {
+  // A config built in code skipped the loader's bound; past it, now - age would overflow.
+  return std::clamp<timestamp>(env_->cfg.store.dead_max_age_s, 0, max_time_ahead_s) * 1000000;
 }
 
 }  // namespace meshjobs
