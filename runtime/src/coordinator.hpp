@@ -58,6 +58,10 @@ class coordinator_state {
   runtime_stats stats() const;
   void begin_stop();
   bool pause_queue(const std::string& queue, bool paused) { return queues_->pause(queue, paused); }
+  /// A supervisor asked for `credit` more jobs.
+  void add_credit(std::uint32_t supervisor, std::int32_t credit);
+  /// A supervisor paused its type until `until` (restart intensity), or resumed it (0).
+  void set_paused(std::uint32_t supervisor, timestamp until);
   /// A supervisor was replaced: the jobs it ran go back to their queues, attempts not counted.
   void requeue_running_of(std::uint32_t supervisor);
   /// True when `gen` is the armed timer's (a stale one is ignored); disarms it.
@@ -101,9 +105,14 @@ class coordinator_state {
   void stop_waiting(const job& j);
   /// Jobs enqueued while the store is unhealthy wait here, out of dispatch, until the commit
   /// that covers them (seq) succeeds: a refused enqueue must never run.
-  void hold(std::size_t queue, const job& j);
+  void hold(std::size_t queue, std::size_t lane, const job& j);
   void release_held(std::uint64_t durable_seq);
   void start_job(job& j, std::uint32_t supervisor, std::uint32_t queue, timestamp now);
+  /// A job's lane in its queue: its type's (= its supervisor's) index, or the unknown-kind lane.
+  std::size_t lane_of(const std::string& kind) const;
+  std::size_t unknown_kind_lane() const { return env_->types.size(); }
+  /// Opens the type's lane while its supervisor can take work: credit left, not paused.
+  void update_lane(std::uint32_t supervisor);
   void finish(job& j, job_state final_state);
   /// Ends a job that never ran (cancelled while waiting, expired): observers hear of it first.
   void end_without_running(job& j, job_state final_state, outcome_kind announced_as);
@@ -131,7 +140,6 @@ class coordinator_state {
   std::optional<cron_schedule> cron_;
   std::unordered_map<job_id, running_entry> running_;
   std::vector<std::vector<job>> batches_;  // per supervisor, reused by dispatch
-  std::vector<bool> blocked_;              // per queue, reused by dispatch
 
   // durability: acks wait for the commit that covers their write
   std::uint64_t next_seq_ = 1;
@@ -144,6 +152,7 @@ class coordinator_state {
   struct held_job {
     std::uint64_t seq;
     std::size_t queue;
+    std::size_t lane;
     std::int32_t priority;
     job_id id;
   };

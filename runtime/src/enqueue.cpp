@@ -63,9 +63,11 @@ enqueue_reply coordinator_state::refuse(std::string error) const {
 enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
   if (stopping)
     return refuse("node is shutting down: enqueue to another node or retry after restart");
-  const auto* type = env_->find_type(req.kind);
-  if (type == nullptr)
+  const auto found = env_->type_index.find(req.kind);
+  if (found == env_->type_index.end())
     return refuse("kind: unknown job kind \"" + req.kind + "\" (known: " + known_kinds(*env_) + ")");
+  const std::size_t lane = found->second;
+  const job_type* type = env_->types[lane].get();
   if (auto err = json::check_object(req.args, "args"))
     return refuse(err->message);
   if (auto err = check_times(req, env_->now()))
@@ -118,9 +120,9 @@ enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
   if (j.state == job_state::scheduled)
     scheduled_.add(j.run_at, j.id);
   else if (store_health_.healthy())
-    queues_->push(*queue, j.priority, j.id);
+    queues_->push(*queue, lane, j.priority, j.id);
   else
-    hold(*queue, j);
+    hold(*queue, lane, j);
   for (const auto& o : env_->observers)
     o->on_enqueued(j);
 
@@ -166,14 +168,14 @@ void coordinator_state::settle_not_durable(enqueue_reply& reply, const std::stri
   reply.error = "store: not durable: " + error;
 }
 
-void coordinator_state::hold(std::size_t queue, const job& j) {
-  held_.push_back(held_job{next_seq_, queue, j.priority, j.id});  // next_seq_: the next commit's
+void coordinator_state::hold(std::size_t queue, std::size_t lane, const job& j) {
+  held_.push_back(held_job{next_seq_, queue, lane, j.priority, j.id});  // next_seq_: the next commit's
 }
 
 void coordinator_state::release_held(std::uint64_t durable_seq) {
   while (!held_.empty() && held_.front().seq <= durable_seq) {
     const auto& h = held_.front();
-    queues_->push(h.queue, h.priority, h.id);
+    queues_->push(h.queue, h.lane, h.priority, h.id);
     held_.pop_front();
   }
 }

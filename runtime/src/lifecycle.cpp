@@ -18,8 +18,8 @@ void coordinator_state::init(self_pointer self, std::shared_ptr<const runtime_en
   self_ = self;
   env_ = std::move(env);
   db_ = std::move(db);
-  queues_.emplace(env_->cfg);
-  blocked_.assign(queues_->count(), false);
+  queues_.emplace(env_->cfg, env_->types.size() + 1);  // + the lane of unknown kinds
+  queues_->open_lane(unknown_kind_lane(), true);        // their jobs go to the dead set at once
   batches_.resize(env_->types.size());
   if (!env_->cfg.schedule.empty() && env_->cfg.node.role != node_role::worker) {
     cron_.emplace(env_->cfg.schedule);
@@ -58,7 +58,7 @@ void coordinator_state::recover() {
     switch (j.state) {
       case job_state::enqueued:
         if (auto q = queues_->find(j.queue)) {
-          queues_->push(*q, j.priority, j.id);
+          queues_->push(*q, lane_of(j.kind), j.priority, j.id);
         } else {
           j.last_error = {"unknown_queue", "queue \"" + j.queue + "\" is not in this node's config",
                           env_->cfg.node.name};
@@ -123,7 +123,7 @@ void coordinator_state::stop_waiting(const job& j) {
     return;
   }
   auto q = queues_->find(j.queue);
-  bool removed = q && queues_->remove(*q, j.priority, j.id);
+  bool removed = q && queues_->remove(*q, lane_of(j.kind), j.priority, j.id);
   if (!removed && j.unique == unique_mode::while_executing)
     locks_.drop_waiter(j.unique_key, j.id);
 }
@@ -150,7 +150,7 @@ bool coordinator_state::retry_dead(job_id id) {
   if (entry != dead_order_.end())
     dead_order_.erase(entry);
   db_->put(*j);
-  queues_->push(*q, j->priority, j->id);
+  queues_->push(*q, lane_of(j->kind), j->priority, j->id);
   return true;
 }
 
