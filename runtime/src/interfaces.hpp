@@ -34,6 +34,7 @@ using coordinator_actor = caf::typed_actor<
   caf::reacts_to<tick_atom, std::uint64_t>,
   caf::reacts_to<cron_atom, std::uint64_t>,
   caf::reacts_to<durable_atom, std::uint64_t, std::string>,
+  caf::reacts_to<durable_atom>,  // a failed commit's back-off is over: commit again
   // from supervisors (by their index)
   caf::reacts_to<demand_atom, std::uint32_t, std::int32_t>,
   caf::reacts_to<outcome_atom, std::uint32_t, std::vector<job_outcome>>,

@@ -10,9 +10,12 @@
 
 #include "channel_hub.hpp"
 #include "coordinator.hpp"
+#include "cron_schedule.hpp"
 #include "front.hpp"
 #include "log_observer.hpp"
 #include "meshjobs/messages/caf_types.hpp"
+#include "meshjobs/messages/time_limits.hpp"
+#include "scheduler_threads.hpp"
 #include "worker_pool.hpp"
 
 namespace meshjobs {
@@ -26,13 +29,12 @@ class node_system_config : public caf::actor_system_config {
     register_message_types(*this);
     // Measured on 2 cores (bench/throughput, no-op jobs): one sharing thread ran 580k jobs/s,
     // two work-stealing threads 180k; the stealing workers' polling and sleeping dominated.
-    // A core is left to the SQLite writer, the worker pool and the middleman.
     if (cfg.node.scheduler == scheduler_policy::sharing)
       set("scheduler.policy", caf::atom("sharing"));
     if (cfg.node.scheduler_threads > 0)
       set("scheduler.max-threads", cfg.node.scheduler_threads);
     else
-      set("scheduler.max-threads", std::max(1u, std::thread::hardware_concurrency() - 1));
+      set("scheduler.max-threads", default_scheduler_threads(std::thread::hardware_concurrency()));
     if (cfg.node.inject_port != 0)
       load<caf::io::middleman>();
   }
@@ -67,6 +69,19 @@ void check_type(const job_type& t, const config& cfg) {
   if (!known_queue)
     throw std::invalid_argument("register_type: " + t.kind + ": queue \"" + t.queue +
                                 "\" is not in the config's queues");
+  // Each of these becomes a timer: past the bound, now + it overflows.
+  const std::chrono::milliseconds bound{max_time_ahead_s * 1000};
+  const std::pair<const char*, std::chrono::milliseconds> durations[] = {
+    {"timeout", t.timeout},
+    {"intensity.window", t.intensity.window},
+    {"intensity.backoff", t.intensity.backoff},
+    {"intensity.max_backoff", t.intensity.max_backoff},
+  };
+  for (const auto& [name, value] : durations)
+    if (value.count() < 0 || value > bound)
+      throw std::invalid_argument("register_type: " + t.kind + ": " + name + " must be from 0 to " +
+                                  max_time_ahead_text + " (got " + std::to_string(value.count()) +
+                                  " ms)");
 }
 
 /// CAF 0.17 keeps a reference to the actor system's logger in a thread-local of every thread
@@ -179,6 +194,9 @@ void runtime::start() {
   if (d.started)
     throw std::logic_error("start: already started");
   auto& env = *d.env;
+  // A config built in code skipped the loader's checks: a bad entry stops the start here, not
+  // the coordinator once it runs.
+  [[maybe_unused]] const cron_schedule checked{env.cfg.schedule};
   for (const auto& entry : env.cfg.schedule)
     if (env.find_type(entry.kind) == nullptr)
       spdlog::warn("config: schedule.{}: no job type \"{}\" is registered on this node; its runs "

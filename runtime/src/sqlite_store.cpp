@@ -15,6 +15,7 @@ sqlite_store::sqlite_store(const store_config& cfg) : db_(cfg.path), reader_(cfg
   sqlite_contents contents = load_sqlite_contents(db_, table_);
   cron_ = std::move(contents.cron);
   next_ = contents.next_id;
+  probe_sqlite_write(db_, next_);
   writer_ = std::make_unique<sqlite_writer>(db_);
 }
 

@@ -88,6 +88,9 @@ struct runtime_stats {
   std::uint64_t dead = 0;
   std::uint64_t processed = 0;  ///< executions finished, any outcome
   std::uint64_t failed = 0;     ///< executions that failed
+  bool store_healthy = true;    ///< false from a failed commit until one succeeds
+  std::string store_error;      ///< the last failed commit's reason, while unhealthy
+  std::uint64_t store_failures = 0;  ///< failed commits since the start
   std::vector<queue_stats> queues;
   std::vector<type_stats> types;
 };
@@ -142,7 +145,7 @@ typename Inspector::result_type inspect(Inspector& f, type_stats& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, runtime_stats& x) {
   return f(x.enqueued, x.scheduled, x.retrying, x.running, x.dead, x.processed, x.failed,
-           x.queues, x.types);
+           x.store_healthy, x.store_error, x.store_failures, x.queues, x.types);
 }
 
 template <class Inspector>
