@@ -57,6 +57,7 @@ class supervisor_state {
   job_outcome decide(slot& s, const job_error& error, timestamp now);
   void run_discard_handler(const retry_policy::discard_handler& handler, const job& j,
                            const job_error& error);
+  void add_outcome_records(const job& j, job_outcome& outcome) const;
   void count_failure();
   void arm_deadline(steady::time_point at);
   void return_credit(std::int32_t n);

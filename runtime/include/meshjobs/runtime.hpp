@@ -21,6 +21,7 @@
 #include "meshjobs/messages/job_event.hpp"
 #include "meshjobs/messages/protocol.hpp"
 #include "meshjobs/observer.hpp"
+#include "meshjobs/records.hpp"
 
 namespace meshjobs {
 
@@ -60,6 +61,9 @@ class runtime {
   /// Waits until every event published before this call has been handed to each subscriber
   /// function and observer (their calls returned); false after `timeout`. drain() does it too.
   bool settle_events(std::chrono::milliseconds timeout);
+  /// Before start(): domain record tables to keep in the node's store; start() migrates them.
+  /// Throws std::invalid_argument for an empty or duplicate name.
+  void register_records(record_schema schema);
 
   /// Opens the store, recovers what it holds, spawns the actors and starts the cron schedule.
   /// Throws std::runtime_error naming what failed (store path, schedule entry, port...).
@@ -77,6 +81,16 @@ class runtime {
   bool resume(const std::string& queue);
   /// Moves a dead job back to its queue with fresh attempts.
   bool retry_dead(job_id id);
+
+  /// Writes domain records in one transaction; returns once it is durable. Throws
+  /// std::runtime_error with the store's reason when the commit failed. A single write that
+  /// fails (bad SQL, a constraint) is logged and dropped; the others commit. With no writes it
+  /// is a barrier: it returns once every change recorded before it is durable.
+  void write_records(std::vector<record_write> writes);
+  /// Reads committed domain records; any thread, no actor involved. Throws
+  /// std::runtime_error naming the query and the reason.
+  std::vector<record_row> query_records(const std::string& sql,
+                                        const std::vector<record_value>& params = {});
 
   /// Waits until nothing is enqueued, running, scheduled or retrying, and the subscribers have
   /// been handed every event of it; false on timeout.

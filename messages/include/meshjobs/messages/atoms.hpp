@@ -29,5 +29,6 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
 using cron_atom = caf::atom_constant<caf::atom("cron")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
+using records_atom = caf::atom_constant<caf::atom("records")>;
 
 }  // namespace meshjobs
