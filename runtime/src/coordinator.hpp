@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cron_schedule.hpp"
+#include "idempotency_keys.hpp"
 #include "interfaces.hpp"
 #include "job_history.hpp"
 #include "ready_queues.hpp"
@@ -35,9 +36,11 @@ class coordinator_state {
 
   // enqueue.cpp
   enqueue_reply enqueue(const enqueue_request& req);
-  void ack_when_durable(caf::typed_response_promise<enqueue_reply> rp, enqueue_reply reply);
+  /// `key`: the request's idempotency key, forgotten if the job's commit fails.
+  void ack_when_durable(caf::typed_response_promise<enqueue_reply> rp, enqueue_reply reply,
+                        std::string key);
   void ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
-                        std::vector<enqueue_reply> replies);
+                        std::vector<enqueue_reply> replies, std::vector<std::string> keys);
 
   // dispatch.cpp
   void dispatch();
@@ -87,6 +90,11 @@ class coordinator_state {
   };
 
   enqueue_reply refuse(std::string error) const;
+  enqueue_reply admit(const enqueue_request& req);
+  /// A commit failed: an admitted (or replayed) job's reply says so and its key is forgotten.
+  void refuse_not_durable(enqueue_reply& reply, const std::string& key, const std::string& error);
+  /// Past this, a key is an identifier gone wrong, not a retry's tag.
+  static constexpr std::size_t max_idempotency_key = 200;
   void start_job(job& j, std::uint32_t supervisor, std::uint32_t queue, timestamp now);
   void finish(job& j, job_state final_state);
   /// Ends a job that never ran (cancelled while waiting, expired): observers hear of it first.
@@ -109,6 +117,7 @@ class coordinator_state {
   std::optional<ready_queues> queues_;
   scheduled_set scheduled_;
   unique_locks locks_;
+  idempotency_keys idempotency_;
   std::optional<cron_schedule> cron_;
   std::unordered_map<job_id, running_entry> running_;
   std::vector<std::vector<job>> batches_;  // per supervisor, reused by dispatch

@@ -1,5 +1,6 @@
 // The link to a node's front actor: a small actor system with CAF's middleman, and one
-// request per call, each bounded by the timeout. CAF stays out of this header.
+// request per call, each bounded by the timeout and ended at once when the link is lost.
+// CAF stays out of this header.
 #pragma once
 
 #include <chrono>
@@ -38,6 +39,8 @@ class front_connection {
   answer<std::vector<job>> list(job_state state, std::uint32_t limit);
   answer<job_lookup> lookup(job_id id);
   answer<cancel_status> cancel(job_id id);
+  answer<bool> retry_dead(job_id id);
+  answer<bool> pause(const std::string& queue, bool paused);
 
  private:
   struct impl;
