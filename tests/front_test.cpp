@@ -6,6 +6,8 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "meshjobs/front.hpp"
+#include "meshjobs/messages/caf_types.hpp"
 #include "node_harness.hpp"
 
 namespace meshjobs::testing {
@@ -14,11 +16,11 @@ namespace {
 /// A peer that is no meshjobs client: CAF's own remote_actor and send_exit.
 class killing_peer {
  public:
-  killing_peer() : sys_(cfg_.load<caf::io::middleman>()) {}
+  killing_peer() : sys_(with_middleman(cfg_)) {}
 
   /// Connects to the actor published at `port` and sends it exit(kill) from a named actor.
   void kill_published_actor(std::uint16_t port) {
-    auto published = sys_.middleman().remote_actor("127.0.0.1", port);
+    auto published = sys_.middleman().remote_actor<front_actor>("127.0.0.1", port);
     if (!published)
       throw std::runtime_error("remote_actor: " + sys_.render(published.error()));
     caf::scoped_actor self{sys_};
@@ -26,6 +28,12 @@ class killing_peer {
   }
 
  private:
+  /// The front's interface names its message types: the peer must know them to connect.
+  static caf::actor_system_config& with_middleman(caf::actor_system_config& cfg) {
+    register_message_types(cfg);
+    return cfg.load<caf::io::middleman>();
+  }
+
   caf::actor_system_config cfg_;
   caf::actor_system sys_;
 };

@@ -1,5 +1,5 @@
-// The link between meshjobs-inject and a node under churn and failure: every one of thousands
-// of requests from concurrent clients is answered, and a node that dies mid-request is
+// The link between meshjobs-inject and a node under churn and failure: every one of a thousand
+// requests from concurrent clients is answered, and a node that dies mid-request is
 // reported at once rather than after the client's timeout.
 #include <gtest/gtest.h>
 
@@ -16,11 +16,12 @@
 namespace meshjobs::testing {
 namespace {
 
-TEST(InjectLink, thousands_of_requests_from_concurrent_clients_are_all_answered) {
+TEST(InjectLink, a_thousand_requests_from_concurrent_clients_are_all_answered) {
   // Each request is its own process and connection: clients leaving while others arrive is
   // what lost about 1 reply in 300 (CAF 0.17 reused a closed connection's socket number).
+  // 1,000 requests: before the fix, at 1 lost in 200-400, all answered had a chance of 1 in 25.
   constexpr int clients = 8;
-  constexpr int requests_each = 250;
+  constexpr int requests_each = 125;
   temp_dir dir;
   node_settings s;
   s.inject_port = free_loopback_port();
