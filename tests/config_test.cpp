@@ -696,7 +696,7 @@ TEST(ConfigBounds, ManyQueuesAreCheckedForDuplicatesInLinearTime) {
   ASSERT_LT(yaml.size(), 1024u * 1024);
   const auto start = std::chrono::steady_clock::now();
   const auto result = load_config_string(yaml);
-  EXPECT_LT(seconds_since(start), 5.0);
+  EXPECT_LT(seconds_since(start), 10.0);  // ~2 s under ASan; the quadratic check took 29 s (release)
   EXPECT_THAT(messages(result),
               ElementsAre("config: queues[100000]: queue \"q17\" is listed twice (also queues[17]); keep one",
                           "config: limits.nowhere: no queue named \"nowhere\" in queues"));
@@ -711,7 +711,7 @@ TEST(ConfigBounds, ManyKeysInAMapAreCheckedForDuplicatesInLinearTime) {
   ASSERT_LT(yaml.size(), 1024u * 1024);
   const auto start = std::chrono::steady_clock::now();
   const auto result = load_config_string(yaml);
-  EXPECT_LT(seconds_since(start), 5.0);
+  EXPECT_LT(seconds_since(start), 10.0);  // ~2 s under ASan; the quadratic check took 29 s (release)
   EXPECT_THAT(messages(result), ElementsAre("config: schedule.job.args.k5: given twice; keep one"));
 }
 
