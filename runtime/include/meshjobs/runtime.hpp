@@ -4,7 +4,9 @@
 //   rt.register_type(my_type);
 //   rt.start();
 //   auto r = rt.enqueue("mesh.generation", R"({"mesh_id":1})");
-//   meshjobs::enqueue_request later{"mesh.generation", R"({"mesh_id":2})"};
+//   meshjobs::enqueue_request later;
+//   later.kind = "mesh.generation";
+//   later.args = R"({"mesh_id":2})";
 //   later.wait_us = 30'000'000;  // in 30 s
 //   rt.enqueue(later);
 //   rt.drain(std::chrono::seconds(30));
