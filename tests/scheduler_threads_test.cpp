@@ -1,5 +1,4 @@
-// The default number of CAF scheduler threads, including on a machine that does not say how
-// many cores it has (hardware_concurrency() == 0 once asked for 4 billion threads).
+// The scheduler's default thread count, on machines that report 0, 1, 2 or many cores.
 #include <gtest/gtest.h>
 
 #include "scheduler_threads.hpp"
@@ -7,8 +6,11 @@
 namespace meshjobs {
 namespace {
 
-TEST(SchedulerThreads, OnePerCoreLessOneAndAtLeastOne) {
-  EXPECT_EQ(default_scheduler_threads(0), 1u) << "unknown core count";
+TEST(SchedulerThreads, an_unknown_core_count_gives_one_thread) {
+  EXPECT_EQ(default_scheduler_threads(0), 1u);
+}
+
+TEST(SchedulerThreads, one_core_per_thread_less_one_and_at_least_one) {
   EXPECT_EQ(default_scheduler_threads(1), 1u);
   EXPECT_EQ(default_scheduler_threads(2), 1u);
   EXPECT_EQ(default_scheduler_threads(8), 7u);

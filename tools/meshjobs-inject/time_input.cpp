@@ -9,8 +9,8 @@ namespace {
 
 constexpr std::int64_t us_per_s = 1000000;
 constexpr std::int64_t max_int = std::numeric_limits<std::int64_t>::max();
-constexpr std::int64_t horizon_us = std::chrono::microseconds{max_horizon}.count();
-constexpr std::int64_t horizon_days = horizon_us / (86400 * us_per_s);
+constexpr std::int64_t horizon_us = max_time_ahead_us;
+constexpr std::int64_t horizon_days = max_time_ahead_days;
 
 std::string quoted(std::string_view text) { return "\"" + std::string{text} + "\""; }
 
@@ -115,7 +115,7 @@ std::variant<std::chrono::microseconds, input_error> parse_duration(std::string_
   else
     return bad;
   if (value > horizon_us / factor)
-    return input_error{std::string{option} + ": " + quoted(text) + " is longer than 100 years (" +
+    return input_error{std::string{option} + ": " + quoted(text) + " is longer than " + std::string{max_time_ahead_text} + " (" +
                        std::to_string(horizon_days) + "d)"};
   return std::chrono::microseconds{value * factor};
 }
@@ -123,7 +123,7 @@ std::variant<std::chrono::microseconds, input_error> parse_duration(std::string_
 std::variant<timestamp, input_error> parse_time(std::string_view text, std::string_view option,
                                                 timestamp now) {
   input_error too_far{std::string{option} + ": " + quoted(text) +
-                      " is more than 100 years ahead; no job waits that long"};
+                      " is more than " + std::string{max_time_ahead_text} + " ahead; no job waits that long"};
   std::int64_t seconds = 0;
   auto digits = read_digits(text, seconds);
   std::variant<timestamp, input_error> at;

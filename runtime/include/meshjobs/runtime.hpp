@@ -25,6 +25,7 @@
 #include "meshjobs/job_type.hpp"
 #include "meshjobs/messages/protocol.hpp"
 #include "meshjobs/observer.hpp"
+#include "meshjobs/records.hpp"
 
 namespace meshjobs {
 
@@ -40,6 +41,9 @@ class runtime {
   /// handler or a queue not in the config.
   void register_type(job_type type);
   void add_observer(std::shared_ptr<observer> obs);
+  /// Before start(): domain record tables to keep in the node's store; start() migrates them.
+  /// Throws std::invalid_argument for an empty or duplicate name.
+  void register_records(record_schema schema);
 
   /// Opens the store, recovers what it holds, spawns the actors and starts the cron schedule.
   /// Throws std::runtime_error naming what failed (store path, schedule entry, port...).
@@ -59,6 +63,16 @@ class runtime {
   bool resume(const std::string& queue);
   /// Moves a dead job back to its queue with fresh attempts.
   bool retry_dead(job_id id);
+
+  /// Writes domain records in one transaction; returns once it is durable. Throws
+  /// std::runtime_error with the store's reason when the commit failed. A single write that
+  /// fails (bad SQL, a constraint) is logged and dropped; the others commit. With no writes it
+  /// is a barrier: it returns once every change recorded before it is durable.
+  void write_records(std::vector<record_write> writes);
+  /// Reads committed domain records; any thread, no actor involved. Throws
+  /// std::runtime_error naming the query and the reason.
+  std::vector<record_row> query_records(const std::string& sql,
+                                        const std::vector<record_value>& params = {});
 
   /// Waits until nothing is enqueued, running, scheduled or retrying; false on timeout.
   bool drain(std::chrono::milliseconds timeout);

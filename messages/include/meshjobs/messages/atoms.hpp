@@ -28,5 +28,6 @@ using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
 using cron_atom = caf::atom_constant<caf::atom("cron")>;
+using records_atom = caf::atom_constant<caf::atom("records")>;
 
 }  // namespace meshjobs

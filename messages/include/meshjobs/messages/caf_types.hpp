@@ -27,6 +27,7 @@ CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::enqueue_request>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::enqueue_reply>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_outcome>))
+CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::record_write>))
 CAF_END_TYPE_ID_BLOCK(meshjobs)
 
 namespace meshjobs {
