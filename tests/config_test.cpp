@@ -1,6 +1,7 @@
 // The config loader: the seed's sidekiq.yml block as it is, meshjobs' sections, and an error
 // that names the key, the reason and the fix for every way a config can be wrong.
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -684,6 +685,78 @@ TEST(ScheduleArgs, SelfReferencingAliasIsAnErrorNotACrash) {
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_THAT(result.errors[0].to_string(), StartsWith("config: schedule.job.args.loop[1][1]"));
   EXPECT_THAT(result.errors[0].reason, HasSubstr("does an alias refer to itself?"));
+}
+
+// --- a config as an attack: every bound holds, fast, with an error naming it ---
+
+/// Seconds since `start`.
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+TEST(ConfigBounds, AnAliasBombInArgsIsAnErrorNamingItsKeyNotAnHourOfWork) {
+  // 400 bytes: each level repeats the one before ten times, 10^9 values in all.
+  std::string bomb = "      a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char level = 'b'; level <= 'i'; ++level) {
+    const char previous = static_cast<char>(level - 1);
+    bomb += std::string("      ") + level + ": &" + level + " [";
+    for (int i = 0; i < 10; ++i)
+      bomb += std::string(i == 0 ? "" : ", ") + "*" + previous;
+    bomb += "]\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = load_args(bomb);
+  EXPECT_LT(seconds_since(start), 10.0);
+  ASSERT_EQ(result.errors.size(), 1u) << result.errors.front().to_string();
+  EXPECT_THAT(result.errors[0].to_string(), StartsWith("config: schedule.job.args."));
+  EXPECT_THAT(result.errors[0].reason, HasSubstr("expand to more than 1 MiB of JSON"));
+}
+
+TEST(ConfigBounds, ManyQueuesAreCheckedForDuplicatesInLinearTime) {
+  // Flow style keeps 100,000 queues under the 1 MiB bound.
+  std::string yaml = "queues: [";
+  for (int i = 0; i < 100000; ++i)
+    yaml += "q" + std::to_string(i) + ", ";
+  yaml += "q17]\nlimits:\n  q5: 1\n  nowhere: 1\n";
+  ASSERT_LT(yaml.size(), 1024u * 1024);
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = load_config_string(yaml);
+  EXPECT_LT(seconds_since(start), 10.0);  // ~2 s under ASan; the quadratic check took 29 s (release)
+  EXPECT_THAT(messages(result),
+              ElementsAre("config: queues[100000]: queue \"q17\" is listed twice (also queues[17]); keep one",
+                          "config: limits.nowhere: no queue named \"nowhere\" in queues"));
+}
+
+TEST(ConfigBounds, ManyKeysInAMapAreCheckedForDuplicatesInLinearTime) {
+  std::string yaml = "queues: [[default, 1]]\nschedule:\n  job:\n    cron: \"* * * * *\"\n"
+                     "    kind: mesh.cleanup\n    args: {";
+  for (int i = 0; i < 90000; ++i)
+    yaml += "k" + std::to_string(i) + ": 1, ";
+  yaml += "k5: 2}\n";
+  ASSERT_LT(yaml.size(), 1024u * 1024);
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = load_config_string(yaml);
+  EXPECT_LT(seconds_since(start), 10.0);  // ~2 s under ASan; the quadratic check took 29 s (release)
+  EXPECT_THAT(messages(result), ElementsAre("config: schedule.job.args.k5: given twice; keep one"));
+}
+
+TEST(ConfigBounds, AFileThatNeverEndsIsReadUpToTheBoundOnly) {
+  EXPECT_THAT(messages(load_config_file("/dev/zero")),
+              ElementsAre("config: /dev/zero: larger than 1 MiB; a meshjobs config is a few KiB "
+                          "(is this the right file?)"));
+}
+
+TEST(ConfigBounds, ATextPastTheBoundIsRefusedBeforeParsing) {
+  const std::string huge(1024 * 1024 + 1, '#');
+  EXPECT_THAT(messages(load_config_string(huge, "huge.yml")),
+              ElementsAre(HasSubstr("config: huge.yml: larger than 1 MiB")));
+}
+
+TEST(ConfigBounds, DeepNestingNamesTheDepthAndWhere) {
+  const auto result = load_config_string("queues:\n  - " + std::string(600, '[') + "\n", "deep.yml");
+  EXPECT_THAT(messages(result),
+              ElementsAre("config: deep.yml: nested deeper than 500 levels at line 2, column 504 (a config "
+                          "needs a few levels; is this the right file?)"));
 }
 
 }  // namespace

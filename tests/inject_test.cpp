@@ -63,7 +63,31 @@ INSTANTIATE_TEST_SUITE_P(
     usage_case{{"get", "seven"}, "id"},
     usage_case{{"--timeout", "0s", "stats"}, "--timeout"},
     usage_case{{"frobnicate"}, "unknown command \"frobnicate\""},
-    usage_case{{}, "subcommand"}));
+    usage_case{{}, "subcommand"},
+    // values that used to overflow or wrap to another value
+    usage_case{{"enqueue", "demo.noop", "--in", "106751991d"}, "--in: \"106751991d\" is longer than 100 years"},
+    usage_case{{"enqueue", "demo.noop", "--expires-in", "106751991d"}, "--expires-in: \"106751991d\" is longer"},
+    usage_case{{"enqueue", "demo.noop", "--at", "99999999999"}, "--at: \"99999999999\" is more than 100 years"},
+    usage_case{{"enqueue", "demo.noop", "--at", "9999-01-01T00:00:00Z"}, "--at: \"9999-01-01T00:00:00Z\""},
+    usage_case{{"--timeout", "106751991d", "stats"}, "--timeout: \"106751991d\" is longer than"},
+    usage_case{{"--timeout", "25h", "stats"}, "--timeout: \"25h\" is longer than 24h"},
+    usage_case{{"enqueue", "demo.noop", "--priority", ""}, "--priority: empty"},
+    usage_case{{"enqueue", "demo.noop", "--priority", "2147483648"}, "--priority: \"2147483648\""},
+    usage_case{{"enqueue", "demo.noop", "--in", ""}, "--in: empty"},
+    usage_case{{"enqueue", "demo.noop", "--queue", ""}, "--queue: empty"},
+    usage_case{{"enqueue", "demo.noop", "--args", ""}, "--args: empty"},
+    usage_case{{"get", "-1"}, "id: \"-1\" is not a job id"},
+    usage_case{{"get", ""}, "id: \"\" is not a job id"},
+    usage_case{{"get", "0"}, "id: \"0\" is not a job id"},
+    usage_case{{"get", "+5"}, "id: \"+5\" is not a job id"},
+    usage_case{{"get", "18446744073709551616"}, "id: \"18446744073709551616\" is larger than any job id"},
+    usage_case{{"cancel", "-7"}, "id: \"-7\" is not a job id"},
+    usage_case{{"retry", "-7"}, "id: \"-7\" is not a job id"},
+    usage_case{{"pause", ""}, "queue: empty"},
+    usage_case{{"resume"}, "queue"},
+    usage_case{{"enqueue", "demo.noop", "--args-file", "/nonexistent/args.json"}, "--args-file: cannot read"},
+    usage_case{{"enqueue", "demo.noop", "--args", "{}", "--args-file", "/dev/null"}, "--args"},
+    usage_case{{"enqueue", "demo.noop", "--idempotency-key", std::string(201, 'k')}, "--idempotency-key: 201 bytes"}));
 
 class InjectCli : public ::testing::Test {
  protected:
@@ -84,8 +108,25 @@ TEST_F(InjectCli, node_address_must_be_host_and_port) {
 TEST_F(InjectCli, help_prints_the_commands_and_exits_0) {
   auto r = run_inject(dir_, {"--help"});
   EXPECT_TRUE(r.status.exited_with(0)) << r.status.to_string();
-  for (const char* command : {"enqueue", "stats", "jobs", "get", "cancel", "--node"})
+  for (const char* command : {"enqueue", "stats", "jobs", "get", "cancel", "retry", "pause", "resume", "--node"})
     EXPECT_NE(r.out.find(command), std::string::npos) << command << "\n" << r.out;
+}
+
+TEST_F(InjectCli, each_new_command_has_help_with_an_example) {
+  for (const char* command : {"retry", "pause", "resume"}) {
+    auto r = run_inject(dir_, {command, "--help"});
+    EXPECT_TRUE(r.status.exited_with(0)) << command << ": " << r.status.to_string();
+    EXPECT_NE(r.out.find(std::string{"Example: meshjobs-inject --node 127.0.0.1:4100 "} + command), std::string::npos)
+      << r.out;
+  }
+}
+
+TEST_F(InjectCli, a_file_larger_than_the_args_bound_is_a_usage_error) {
+  auto path = dir_.file("huge.json");
+  write_file(path, "{\"blob\":\"" + std::string(16 * 1024 * 1024, 'x') + "\"}");
+  auto r = run_inject(dir_, {"--node", "127.0.0.1:1", "enqueue", "demo.noop", "--args-file", path});
+  EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string();
+  EXPECT_NE(r.err.find("more than 16 MiB"), std::string::npos) << r.err;
 }
 
 /// A loopback listener that accepts connections into its backlog and never says a word.
@@ -121,6 +162,17 @@ TEST_F(InjectCli, a_peer_that_never_answers_is_exit_3_within_the_timeout) {
   EXPECT_NE(error.find(address), std::string::npos) << error;
   EXPECT_NE(error.find("within 500ms"), std::string::npos) << error;
   EXPECT_LT(took, 5s);
+}
+
+TEST_F(InjectCli, a_stalled_handshake_waits_out_the_whole_timeout) {
+  silent_listener peer;
+  auto address = "127.0.0.1:" + std::to_string(peer.port());
+  auto started = std::chrono::steady_clock::now();
+  auto r = run_inject(dir_, {"--node", address, "--timeout", "3s", "stats"});
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(r.status.exited_with(3)) << r.status.to_string() << "\n" << r.err;
+  EXPECT_NE(r.err.find("no handshake within 3s"), std::string::npos) << r.err;
+  EXPECT_GE(took, 2900ms) << "gave up before --timeout";
 }
 
 /// One node for the tests that need an answer; each test uses its own jobs.
@@ -264,6 +316,83 @@ TEST_F(InjectAgainstNode, jobs_prints_one_json_line_per_job) {
   EXPECT_NE(std::find(ids.begin(), ids.end(), b), ids.end());
   auto limited = node_->inject({"jobs", "--state", "scheduled", "--limit", "1"});
   EXPECT_EQ(split_lines(limited.out).size(), 1u) << limited.out;
+}
+
+TEST_F(InjectAgainstNode, args_past_a_command_line_s_limit_come_from_a_file_or_stdin) {
+  const std::string args = "{\"blob\":\"" + std::string(200 * 1024, 'a') + "\"}";  // > 128 KiB
+  auto path = dir_->file("big-args.json");
+  write_file(path, args);
+  auto from_file = node_->inject({"enqueue", "demo.noop", "--in", "1h", "--args-file", path});
+  ASSERT_TRUE(from_file.status.exited_with(0)) << from_file.err;
+  EXPECT_EQ(get(*json_line(from_file.out).get_int("id")).get_raw("args"), args);
+
+  spawn_options opts;
+  opts.args = {"--node", node_->address(), "enqueue", "demo.noop", "--in", "1h", "--args", "-"};
+  opts.stdin_path = path;
+  opts.stdout_path = dir_->file("stdin-args.out");
+  opts.stderr_path = dir_->file("stdin-args.err");
+  child_process from_stdin{MESHJOBS_INJECT_BIN, opts};
+  auto status = from_stdin.wait_for(20s);
+  ASSERT_TRUE(status && status->exited_with(0)) << read_file(opts.stderr_path);
+  EXPECT_EQ(get(*json_line(read_file(opts.stdout_path)).get_int("id")).get_raw("args"), args);
+}
+
+TEST_F(InjectAgainstNode, a_retried_enqueue_with_the_same_idempotency_key_returns_the_first_job) {
+  std::vector<std::string> enqueue{"enqueue", "demo.noop", "--in", "1h", "--idempotency-key", "order-42"};
+  auto first = node_->inject(enqueue);
+  ASSERT_TRUE(first.status.exited_with(0)) << first.err;
+  auto again = node_->inject(enqueue);
+  ASSERT_TRUE(again.status.exited_with(0)) << again.err;
+  EXPECT_EQ(json_line(again.out).get_int("id"), json_line(first.out).get_int("id"));
+  EXPECT_EQ(json_line(again.out).get_string("status"), "replayed");
+  auto other = node_->inject({"enqueue", "demo.noop", "--in", "1h", "--idempotency-key", "order-43"});
+  ASSERT_TRUE(other.status.exited_with(0)) << other.err;
+  EXPECT_NE(json_line(other.out).get_int("id"), json_line(first.out).get_int("id"));
+  EXPECT_EQ(json_line(other.out).get_string("status"), "scheduled");
+}
+
+TEST_F(InjectAgainstNode, retry_moves_a_dead_job_back_and_it_runs_again) {
+  auto id = node_->enqueue("demo.fail", "{}");
+  ASSERT_TRUE(eventually([&] { return get(id).get_string("state") == "dead"; }, 10s));
+  auto died_at = get(id).get_int("finished_at").value_or(0);
+  auto r = node_->inject({"retry", std::to_string(id)});
+  ASSERT_TRUE(r.status.exited_with(0)) << r.err;
+  EXPECT_EQ(json_line(r.out).get_int("id"), id);
+  EXPECT_EQ(json_line(r.out).get_string("status"), "enqueued");
+  EXPECT_TRUE(eventually(
+    [&] {
+      auto j = get(id);
+      return j.get_string("state") == "dead" && j.get_int("finished_at").value_or(0) > died_at;
+    },
+    10s))
+    << "the retried job did not run to its end again";
+}
+
+TEST_F(InjectAgainstNode, retry_of_a_job_that_is_not_dead_is_exit_1) {
+  auto id = node_->enqueue("demo.noop", "{}", {"--in", "1h"});
+  auto r = node_->inject({"retry", std::to_string(id)});
+  EXPECT_TRUE(r.status.exited_with(1)) << r.status.to_string();
+  EXPECT_NE(r.err.find("not dead"), std::string::npos) << r.err;
+}
+
+TEST_F(InjectAgainstNode, pause_holds_a_queue_s_jobs_and_resume_runs_them) {
+  auto paused = node_->inject({"pause", "low"});
+  ASSERT_TRUE(paused.status.exited_with(0)) << paused.err;
+  EXPECT_EQ(json_line(paused.out).get_string("status"), "paused");
+  EXPECT_NE(node_->inject({"stats"}).out.find(R"({"name":"low","weight":1,"limit":0,"paused":true)"),
+            std::string::npos);
+  auto id = node_->enqueue("demo.noop", R"({"paused":1})", {"--queue", "low"});
+  EXPECT_EQ(get(id).get_string("state"), "enqueued");
+  auto resumed = node_->inject({"resume", "low"});
+  ASSERT_TRUE(resumed.status.exited_with(0)) << resumed.err;
+  EXPECT_EQ(json_line(resumed.out).get_string("status"), "resumed");
+  EXPECT_TRUE(eventually([&] { return get(id).get_string("state") == "succeeded"; }, 10s));
+}
+
+TEST_F(InjectAgainstNode, pause_of_an_unknown_queue_is_exit_1) {
+  auto r = node_->inject({"pause", "nowhere"});
+  EXPECT_TRUE(r.status.exited_with(1)) << r.status.to_string();
+  EXPECT_EQ(json_line(r.err).get_string("error"), "queue \"nowhere\": not in the node's config") << r.err;
 }
 
 }  // namespace

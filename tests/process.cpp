@@ -63,8 +63,8 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 }
 
 /// In the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void become(const char* program, char** argv, char** envp, const char* out_path,
-                         const char* err_path, pid_t parent) {
+[[noreturn]] void become(const char* program, char** argv, char** envp, const char* in_path,
+                         const char* out_path, const char* err_path, pid_t parent) {
   // Die with the test process, whatever kills it.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent)
@@ -74,7 +74,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   sigprocmask(SIG_SETMASK, &none, nullptr);
   for (int sig : {SIGPIPE, SIGTERM, SIGINT})
     ::signal(sig, SIG_DFL);
-  int in = open("/dev/null", O_RDONLY);
+  int in = open(in_path, O_RDONLY);
   int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
@@ -106,12 +106,14 @@ child_process::child_process(const std::string& program, const spawn_options& op
   auto envp = pointers(env);
   std::string out_path = opts.stdout_path.empty() ? "/dev/null" : opts.stdout_path;
   std::string err_path = opts.stderr_path.empty() ? "/dev/null" : opts.stderr_path;
+  std::string in_path = opts.stdin_path.empty() ? "/dev/null" : opts.stdin_path;
   auto parent = getpid();
   pid_ = fork();
   if (pid_ < 0)
     throw std::runtime_error("spawn: fork for " + program + " failed: " + std::strerror(errno));
   if (pid_ == 0)
-    become(program.c_str(), argv.data(), envp.data(), out_path.c_str(), err_path.c_str(), parent);
+    become(program.c_str(), argv.data(), envp.data(), in_path.c_str(), out_path.c_str(), err_path.c_str(),
+           parent);
 }
 
 child_process::child_process(child_process&& other) noexcept

@@ -30,6 +30,7 @@ struct spawn_options {
   std::vector<std::string> env;  ///< NAME=VALUE, added to (or replacing in) this process's environment
   std::string stdout_path;       ///< empty: /dev/null
   std::string stderr_path;       ///< empty: /dev/null
+  std::string stdin_path;        ///< empty: /dev/null
 };
 
 class child_process {

@@ -101,14 +101,16 @@ TEST(RuntimeEvents, JobsThatEndWithoutRunningAreEventsToo) {
   event_record record;
   rt.subscribe_events(record.subscriber());
 
-  enqueue_options later;
-  later.wait = 1h;
-  auto scheduled = rt.enqueue("test.noop", "{}", later).id;
+  enqueue_request later;
+  later.kind = "test.noop";
+  later.wait_us = std::chrono::microseconds(1h).count();
+  auto scheduled = rt.enqueue(later).id;
   ASSERT_EQ(rt.cancel(scheduled), cancel_status::cancelled);
   ASSERT_TRUE(rt.pause("default"));
-  enqueue_options within_10s;
+  enqueue_request within_10s;
+  within_10s.kind = "test.noop";
   within_10s.expires_at = test_start() + seconds_us(10);
-  auto expiring = rt.enqueue("test.noop", "{}", within_10s).id;
+  auto expiring = rt.enqueue(within_10s).id;
   h.clock->advance(11s);
   ASSERT_TRUE(rt.resume("default"));
   ASSERT_TRUE(record.wait_for(event_kind::expired, expiring));

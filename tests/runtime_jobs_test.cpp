@@ -82,9 +82,11 @@ TEST(RuntimeJobs, UnknownQueueIsRefusedNamingTheQueue) {
   harness h;
   auto& rt = h.start({make_type("test.known", [](job_context&) {})});
 
-  enqueue_options opts;
+  enqueue_request opts;
+
+  opts.kind = "test.known";
   opts.queue = "nowhere";
-  auto reply = rt.enqueue("test.known", "{}", opts);
+  auto reply = rt.enqueue(opts);
   EXPECT_EQ(reply.status, enqueue_status::refused);
   EXPECT_NE(reply.error.find("\"nowhere\""), std::string::npos) << reply.error;
   EXPECT_EQ(rt.stats().enqueued, 0u);
@@ -115,9 +117,10 @@ TEST(RuntimeJobs, ObserverHearsOfJobsThatEndWithoutRunning) {
 
   ASSERT_TRUE(rt.pause("default"));
   auto cancelled = rt.enqueue("test.noop", "{}").id;
-  enqueue_options within_10s;
+  enqueue_request within_10s;
+  within_10s.kind = "test.noop";
   within_10s.expires_at = test_start() + seconds_us(10);
-  auto expired = rt.enqueue("test.noop", "{}", within_10s).id;
+  auto expired = rt.enqueue(within_10s).id;
   ASSERT_EQ(rt.cancel(cancelled), cancel_status::cancelled);
   h.clock->advance(11s);
   ASSERT_TRUE(rt.resume("default"));

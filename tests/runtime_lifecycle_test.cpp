@@ -35,9 +35,11 @@ TEST(RuntimeLifecycle, CancelledScheduledJobNeverRunsWhenItsTimeComes) {
   harness h;
   auto& rt = h.start({make_type("test.noop", [](job_context&) {})});
 
-  enqueue_options later;
-  later.wait = 60s;
-  auto id = rt.enqueue("test.noop", "{}", later).id;
+  enqueue_request later;
+
+  later.kind = "test.noop";
+  later.wait_us = seconds_us(60);
+  auto id = rt.enqueue(later).id;
   EXPECT_EQ(rt.cancel(id), cancel_status::cancelled);
   h.clock->advance(61s);
   rt.tick();

@@ -85,9 +85,11 @@ TEST(RuntimeQueues, WithinAQueueHigherPriorityRunsFirstAndEqualPrioritiesRunInFi
   ASSERT_TRUE(rt.pause("default"));
   std::vector<job_id> ids;
   for (std::int32_t priority : {0, 5, 0, 10, 5, 0}) {
-    enqueue_options opts;
+    enqueue_request opts;
+    opts.kind = "test.noop";
+    opts.has_priority = true;
     opts.priority = priority;
-    ids.push_back(rt.enqueue("test.noop", "{}", opts).id);
+    ids.push_back(rt.enqueue(opts).id);
   }
   auto stats = rt.stats();
   EXPECT_TRUE(queue_named(stats, "default").paused);
@@ -106,12 +108,13 @@ TEST(RuntimeQueues, QueuesOfEqualWeightAreServedInStrictConfigOrder) {
   ASSERT_TRUE(rt.pause("critical"));
   ASSERT_TRUE(rt.pause("default"));
   std::vector<job_id> defaults, criticals;
-  enqueue_options to_critical;
+  enqueue_request to_critical;
+  to_critical.kind = "test.noop";
   to_critical.queue = "critical";
   for (int i = 0; i < 4; ++i)
     defaults.push_back(rt.enqueue("test.noop", "{}").id);
   for (int i = 0; i < 4; ++i)
-    criticals.push_back(rt.enqueue("test.noop", "{}", to_critical).id);
+    criticals.push_back(rt.enqueue(to_critical).id);
   ASSERT_TRUE(rt.resume("critical"));
   ASSERT_TRUE(rt.resume("default"));
   ASSERT_TRUE(rt.drain(patience));
@@ -128,9 +131,10 @@ TEST(RuntimeQueues, PausedQueueHoldsItsJobsWhileOtherQueuesRun) {
   ASSERT_TRUE(rt.pause("default"));
   EXPECT_FALSE(rt.pause("no-such-queue"));
   auto held = rt.enqueue("test.noop", "{}").id;
-  enqueue_options to_critical;
+  enqueue_request to_critical;
+  to_critical.kind = "test.noop";
   to_critical.queue = "critical";
-  auto other = rt.enqueue("test.noop", "{}", to_critical).id;
+  auto other = rt.enqueue(to_critical).id;
   ASSERT_TRUE(h.events->wait_finished(other));
   EXPECT_EQ(h.state_of(held), job_state::enqueued);
   EXPECT_EQ(h.events->count(event::type::started, held), 0u);
@@ -225,13 +229,16 @@ TEST(RuntimeQueues, ScheduledJobWaitsForItsTimeOnTheClock) {
   harness h;
   auto& rt = h.start({make_type("test.noop", [](job_context&) {})});
 
-  enqueue_options in_a_minute;
-  in_a_minute.wait = 60s;
-  auto later = rt.enqueue("test.noop", "{}", in_a_minute);
+  enqueue_request in_a_minute;
+
+  in_a_minute.kind = "test.noop";
+  in_a_minute.wait_us = seconds_us(60);
+  auto later = rt.enqueue(in_a_minute);
   ASSERT_EQ(later.status, enqueue_status::scheduled);
-  enqueue_options at_two;
-  at_two.at = utc(2024, 5, 1, 14, 0);
-  auto at = rt.enqueue("test.noop", "{}", at_two);
+  enqueue_request at_two;
+  at_two.kind = "test.noop";
+  at_two.run_at = utc(2024, 5, 1, 14, 0);
+  auto at = rt.enqueue(at_two);
   ASSERT_EQ(at.status, enqueue_status::scheduled);
   auto j = rt.find(later.id);
   ASSERT_TRUE(j.has_value());
@@ -259,16 +266,19 @@ TEST(RuntimeQueues, JobNotStartedBeforeItsDeadlineExpiresAndNeverRuns) {
   auto& rt = h.start({make_type("test.noop", [](job_context&) {})});
 
   ASSERT_TRUE(rt.pause("default"));
-  enqueue_options within_10s;
+  enqueue_request within_10s;
+  within_10s.kind = "test.noop";
   within_10s.expires_at = test_start() + seconds_us(10);
-  auto queued = rt.enqueue("test.noop", "{}", within_10s).id;
-  enqueue_options due_after_its_deadline;
-  due_after_its_deadline.wait = 60s;
+  auto queued = rt.enqueue(within_10s).id;
+  enqueue_request due_after_its_deadline;
+  due_after_its_deadline.kind = "test.noop";
+  due_after_its_deadline.wait_us = seconds_us(60);
   due_after_its_deadline.expires_at = test_start() + seconds_us(30);
-  auto scheduled = rt.enqueue("test.noop", "{}", due_after_its_deadline).id;
-  enqueue_options within_2m;
+  auto scheduled = rt.enqueue(due_after_its_deadline).id;
+  enqueue_request within_2m;
+  within_2m.kind = "test.noop";
   within_2m.expires_at = test_start() + seconds_us(120);
-  auto in_time = rt.enqueue("test.noop", "{}", within_2m).id;
+  auto in_time = rt.enqueue(within_2m).id;
 
   h.clock->advance(61s);
   rt.tick();

@@ -128,14 +128,16 @@ TEST(RuntimeRecovery, UniqueLocksComeBackForLiveJobsOnly) {
 
   harness h{cfg};
   auto& rt = h.start({work_type()});
-  enqueue_options opts;
+  enqueue_request opts;
+  opts.kind = "test.work";
+  opts.has_unique = true;
   opts.unique = unique_mode::until_executed;
   opts.unique_key = "mesh-1";
-  auto dup = rt.enqueue("test.work", "{}", opts);
+  auto dup = rt.enqueue(opts);
   EXPECT_EQ(dup.status, enqueue_status::duplicate);
   EXPECT_EQ(dup.id, 1u);
   opts.unique_key = "mesh-2";
-  auto after_dead = rt.enqueue("test.work", "{}", opts);
+  auto after_dead = rt.enqueue(opts);
   EXPECT_EQ(after_dead.status, enqueue_status::enqueued)
     << "a dead job holds no lock after a restart, as before it";
 }

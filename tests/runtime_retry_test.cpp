@@ -97,9 +97,11 @@ TEST(RuntimeRetry, MaxAttemptsOfAJobCapsItsTypesRule) {
   t.retry.retry_on("service_error", wait_strategy::fixed(30s), 5);
   auto& rt = h.start({std::move(t)});
 
-  enqueue_options once;
+  enqueue_request once;
+
+  once.kind = "test.flaky";
   once.max_attempts = 1;
-  auto id = rt.enqueue("test.flaky", "{}", once).id;
+  auto id = rt.enqueue(once).id;
   EXPECT_EQ(h.wait_state(id, job_state::dead).attempt, 1);
   EXPECT_EQ(h.events->outcome(id)->kind, outcome_kind::dead);
 }

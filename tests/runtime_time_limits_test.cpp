@@ -17,8 +17,9 @@ job_type noop_type() {
   return make_type("test.noop", [](job_context&) {});
 }
 
-enqueue_reply enqueue_with(runtime& rt, const enqueue_options& opts) {
-  return rt.enqueue("test.noop", "{}", opts);
+enqueue_reply enqueue_with(runtime& rt, enqueue_request req) {
+  req.kind = "test.noop";
+  return rt.enqueue(req);
 }
 
 /// CPU time this process used (user + system) since it started.
@@ -32,8 +33,8 @@ std::chrono::microseconds cpu_used() {
 TEST(RuntimeTimeLimits, ARunAtInTheYear2330IsRefusedNamingItAndTheBound) {
   harness h;
   auto& rt = h.start({noop_type()});
-  enqueue_options opts;
-  opts.at = utc(2330, 1, 1, 0, 0);
+  enqueue_request opts;
+  opts.run_at = utc(2330, 1, 1, 0, 0);
   auto r = enqueue_with(rt, opts);
   EXPECT_EQ(r.status, enqueue_status::refused);
   EXPECT_EQ(r.error, "enqueue: run_at 2330-01-01T00:00:00Z is more than 100 years ahead");
@@ -43,20 +44,20 @@ TEST(RuntimeTimeLimits, ARunAtInTheYear2330IsRefusedNamingItAndTheBound) {
 TEST(RuntimeTimeLimits, AWaitOrAnExpiryBeyondAHundredYearsIsRefused) {
   harness h;
   auto& rt = h.start({noop_type()});
-  enqueue_options far_wait;
-  far_wait.wait = std::chrono::hours(24 * 106751991LL);  // what `--in 106751991d` asks
+  enqueue_request far_wait;
+  far_wait.wait_us = std::chrono::microseconds(std::chrono::hours(24 * 106751991LL)).count();  // what `--in 106751991d` asks
   auto waited = enqueue_with(rt, far_wait);
   EXPECT_EQ(waited.status, enqueue_status::refused);
   EXPECT_EQ(waited.error.rfind("enqueue: wait of ", 0), 0u) << waited.error;
   EXPECT_NE(waited.error.find("is more than 100 years ahead"), std::string::npos) << waited.error;
 
-  enqueue_options negative_wait;
-  negative_wait.wait = -1s;
+  enqueue_request negative_wait;
+  negative_wait.wait_us = -1000000;
   auto negative = enqueue_with(rt, negative_wait);
   EXPECT_EQ(negative.status, enqueue_status::refused);
   EXPECT_EQ(negative.error, "enqueue: wait must be >= 0 (got -1000000 us)");
 
-  enqueue_options far_expiry;
+  enqueue_request far_expiry;
   far_expiry.expires_at = utc(2330, 1, 1, 0, 0);
   auto expiring = enqueue_with(rt, far_expiry);
   EXPECT_EQ(expiring.status, enqueue_status::refused);
@@ -66,8 +67,8 @@ TEST(RuntimeTimeLimits, AWaitOrAnExpiryBeyondAHundredYearsIsRefused) {
 TEST(RuntimeTimeLimits, ARunAtJustWithinTheBoundIsScheduledAndCancels) {
   harness h;
   auto& rt = h.start({noop_type()});
-  enqueue_options opts;
-  opts.at = h.clock->now() + seconds_us(99LL * 365 * 86400);
+  enqueue_request opts;
+  opts.run_at = h.clock->now() + seconds_us(99LL * 365 * 86400);
   auto r = enqueue_with(rt, opts);
   ASSERT_EQ(r.status, enqueue_status::scheduled) << r.error;
   EXPECT_EQ(rt.cancel(r.id), cancel_status::cancelled);
@@ -93,8 +94,8 @@ TEST(RuntimeTimeLimits, ATypeWhoseTimeoutOrBackoffWouldOverflowATimerIsRefused) 
 TEST(RuntimeTimeLimits, AJumpOfTheWallClockIsNoticedWithoutATick) {
   harness h;
   auto& rt = h.start({noop_type()});
-  enqueue_options in_an_hour;
-  in_an_hour.wait = 1h;
+  enqueue_request in_an_hour;
+  in_an_hour.wait_us = seconds_us(3600);
   auto r = enqueue_with(rt, in_an_hour);
   ASSERT_EQ(r.status, enqueue_status::scheduled);
   h.clock->advance(1h);  // the runtime's timer still counts an hour on its steady clock

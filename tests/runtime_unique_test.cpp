@@ -67,13 +67,17 @@ TEST(RuntimeUnique, RejectOnConflictRefusesTheDuplicateNamingTheHolderAndTheKey)
   auto& rt = h.start({make_type("test.unique", [](job_context&) {})});
 
   ASSERT_TRUE(rt.pause("default"));
-  enqueue_options opts;
+  enqueue_request opts;
+  opts.kind = "test.unique";
+  opts.has_unique = true;
   opts.unique = unique_mode::until_executed;
   opts.on_conflict = unique_conflict::reject;
   opts.unique_key = "mesh-42";
-  auto first = rt.enqueue("test.unique", R"({"mesh":42,"try":1})", opts);
+  opts.args = R"({"mesh":42,"try":1})";
+  auto first = rt.enqueue(opts);
   ASSERT_EQ(first.status, enqueue_status::enqueued);
-  auto second = rt.enqueue("test.unique", R"({"mesh":42,"try":2})", opts);
+  opts.args = R"({"mesh":42,"try":2})";
+  auto second = rt.enqueue(opts);
   EXPECT_EQ(second.status, enqueue_status::refused);
   EXPECT_EQ(second.id, 0u);
   EXPECT_EQ(second.error, "unique: job " + std::to_string(first.id) +
@@ -118,9 +122,13 @@ TEST(RuntimeUnique, UntilExecutingLockIsGivenBackWhenTheJobEndsWithoutStarting) 
   auto after_cancel = rt.enqueue("test.unique", R"({"mesh":1})");
   EXPECT_EQ(after_cancel.status, enqueue_status::enqueued) << "a cancelled job holds no lock";
 
-  enqueue_options expiring;
+  enqueue_request expiring;
+
+  expiring.kind = "test.unique";
+
+  expiring.args = R"({"mesh":2})";
   expiring.expires_at = test_start() + seconds_us(10);
-  auto expired = rt.enqueue("test.unique", R"({"mesh":2})", expiring).id;
+  auto expired = rt.enqueue(expiring).id;
   h.clock->advance(11s);
   ASSERT_TRUE(rt.resume("default"));
   ASSERT_TRUE(rt.drain(patience));

@@ -9,6 +9,9 @@ namespace {
 
 // yaml-cpp resolves an alias inside its own anchor into a cycle; this bound ends the walk.
 constexpr int max_depth = 64;
+// An alias repeats its anchor's content wherever it is used, so a few hundred bytes of aliases
+// to aliases expand to billions of values: the JSON written is bounded, which bounds the walk.
+constexpr std::size_t max_json_bytes = 1024 * 1024;
 
 // JSON has no `+1.5`, `.5` or `1.`: reprint the value in the shortest form that round-trips,
 // and keep a float looking like one.
@@ -32,6 +35,8 @@ class json_builder {
   explicit json_builder(reader& r) : reader_(r) {}
 
   void value(const YAML::Node& node, const std::string& path, int depth) {
+    if (too_large(path))
+      return;
     if ((node.IsMap() || node.IsSequence()) && depth > max_depth) {
       reader_.fail(path, "nested deeper than " + std::to_string(max_depth)
                            + " levels (does an alias refer to itself?)");
@@ -48,7 +53,7 @@ class json_builder {
   void object(const YAML::Node& node, const std::string& path, int depth) {
     const auto members = reader_.entries(node, path);
     out_ += '{';
-    for (std::size_t i = 0; members && i < members->size(); ++i) {
+    for (std::size_t i = 0; members && i < members->size() && !reported_too_large_; ++i) {
       const entry& member = (*members)[i];
       if (i > 0)
         out_ += ',';
@@ -62,9 +67,20 @@ class json_builder {
   std::string take() { return std::move(out_); }
 
  private:
+  /// True once the JSON passed its bound; the first time, the error names where.
+  bool too_large(const std::string& path) {
+    if (out_.size() <= max_json_bytes)
+      return false;
+    if (!reported_too_large_)
+      reader_.fail(path, "the arguments expand to more than 1 MiB of JSON (YAML aliases repeat "
+                         "their anchor's content each time they are used)");
+    reported_too_large_ = true;
+    return true;
+  }
+
   void array(const YAML::Node& node, const std::string& path, int depth) {
     out_ += '[';
-    for (std::size_t i = 0; i < node.size(); ++i) {
+    for (std::size_t i = 0; i < node.size() && !reported_too_large_; ++i) {
       if (i > 0)
         out_ += ',';
       value(node[i], item_path(path, i), depth + 1);
@@ -109,6 +125,7 @@ class json_builder {
 
   reader& reader_;
   std::string out_;
+  bool reported_too_large_ = false;
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // `queues` and `limits`, as Sidekiq writes them.
-#include <algorithm>
+#include <unordered_map>
 
 #include "core_schema.hpp"
 #include "sections.hpp"
@@ -12,6 +12,8 @@ constexpr std::string_view queue_forms =
   "a queue: name, [name, weight] or {name: ..., weight: ...}";
 constexpr int_range weight_range{1, int_max};
 constexpr int_range limit_range{1, int_max};
+/// Suggesting the closest name compares with each one: past this many queues, no suggestion.
+constexpr std::size_t max_suggestion_candidates = 1000;
 
 queue_config with_weight(std::string name, const std::optional<std::int64_t>& weight) {
   return {std::move(name), weight ? static_cast<int>(*weight) : 1};
@@ -65,9 +67,9 @@ std::optional<queue_config> read_queue(reader& r, const YAML::Node& item,
 }  // namespace
 
 queue_names names_of(const std::vector<queue_config>& queues) {
-  std::vector<std::string> names;
+  std::set<std::string> names;
   for (const auto& q : queues)
-    names.push_back(q.name);
+    names.insert(q.name);
   return names;
 }
 
@@ -82,22 +84,20 @@ queue_names read_queues(reader& r, const YAML::Node& node, std::vector<queue_con
     return std::nullopt;
   }
   out.clear();
-  std::vector<std::size_t> positions;
-  for (std::size_t i = 0; i < node.size(); ++i) {
+  std::unordered_map<std::string, std::size_t> position_of;  // name -> its first item
+  std::size_t i = 0;
+  for (const auto& item_node : node) {
     const std::string item = item_path(path, i);
-    const auto queue = read_queue(r, node[i], item);
-    if (!queue)
-      continue;
-    const auto same = std::find_if(out.begin(), out.end(),
-                                   [&](const queue_config& q) { return q.name == queue->name; });
-    if (same != out.end()) {
-      const std::size_t first = positions[static_cast<std::size_t>(same - out.begin())];
-      r.fail(item, "queue " + json_quote(queue->name) + " is listed twice (also "
-                     + item_path(path, first) + "); keep one");
-      continue;
+    const auto queue = read_queue(r, item_node, item);
+    if (queue) {
+      const auto [first, added] = position_of.emplace(queue->name, i);
+      if (added)
+        out.push_back(*queue);
+      else
+        r.fail(item, "queue " + json_quote(queue->name) + " is listed twice (also "
+                       + item_path(path, first->second) + "); keep one");
     }
-    out.push_back(*queue);
-    positions.push_back(i);
+    ++i;
   }
   return names_of(out);
 }
@@ -116,10 +116,15 @@ void read_limits(reader& r, const YAML::Node& node, const queue_names& queues,
 
 void check_known_queue(reader& r, const std::string& name, const std::string& key,
                        const queue_names& queues) {
-  if (!queues || std::find(queues->begin(), queues->end(), name) != queues->end())
+  if (!queues || queues->count(name) != 0)
     return;
+  const std::string reason = "no queue named " + json_quote(name) + " in queues";
+  if (queues->size() > max_suggestion_candidates) {
+    r.fail(key, reason);
+    return;
+  }
   const std::vector<std::string_view> known(queues->begin(), queues->end());
-  r.fail(key, with_suggestion("no queue named " + json_quote(name) + " in queues", name, known));
+  r.fail(key, with_suggestion(reason, name, known));
 }
 
 }  // namespace meshjobs::config_detail

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <numeric>
+#include <unordered_map>
 
 #include "core_schema.hpp"
 
@@ -133,6 +134,7 @@ std::optional<std::vector<entry>> reader::entries(const YAML::Node& node,
   }
   std::vector<entry> out;
   std::vector<std::string> spellings;
+  std::unordered_map<std::string, std::size_t> index_of;  // a map may hold many keys
   for (const auto& pair : node) {
     const std::string& spelling = pair.first.Scalar();
     const std::string key(without_symbol_colon(spelling));
@@ -140,11 +142,11 @@ std::optional<std::vector<entry>> reader::entries(const YAML::Node& node,
       fail(path, "keys must be names, found " + describe(pair.first));
       continue;
     }
-    const auto same = std::find_if(out.begin(), out.end(),
-                                   [&](const entry& e) { return e.key == key; });
-    if (same != out.end()) {
-      const std::string& first = spellings[static_cast<std::size_t>(same - out.begin())];
-      fail(same->path, first == spelling
+    const auto [seen, added] = index_of.emplace(key, out.size());
+    if (!added) {
+      const auto& same = out[seen->second];
+      const std::string& first = spellings[seen->second];
+      fail(same.path, first == spelling
                          ? "given twice; keep one"
                          : "given twice, as " + json_quote(first) + " and " + json_quote(spelling)
                              + " (a leading ':' names the same key); keep one");

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,8 @@ namespace meshjobs::config_detail {
 
 /// The queue names that limits and schedule entries may refer to; nullopt when `queues`
 /// itself could not be read, so its one error does not cascade into one per reference.
-using queue_names = std::optional<std::vector<std::string>>;
+/// A set: a config may list many queues, and each reference is one lookup.
+using queue_names = std::optional<std::set<std::string>>;
 
 queue_names names_of(const std::vector<queue_config>& queues);
 

@@ -12,6 +12,8 @@ std::string_view to_string(enqueue_status s) {
       return "duplicate";
     case enqueue_status::refused:
       return "refused";
+    case enqueue_status::replayed:
+      return "replayed";
   }
   return "?";
 }

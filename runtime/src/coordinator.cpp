@@ -49,17 +49,22 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
   return {
     [self](enqueue_atom, enqueue_request& req) -> caf::result<enqueue_reply> {
       auto rp = self->make_response_promise<enqueue_reply>();
-      self->state.ack_when_durable(rp, self->state.enqueue(req));
+      auto reply = self->state.enqueue(req);
+      self->state.ack_when_durable(rp, std::move(reply), std::move(req.idempotency_key));
       self->state.after_change();
       return rp;
     },
     [self](enqueue_atom, std::vector<enqueue_request>& reqs) -> caf::result<std::vector<enqueue_reply>> {
       auto rp = self->make_response_promise<std::vector<enqueue_reply>>();
       std::vector<enqueue_reply> replies;
+      std::vector<std::string> keys;
       replies.reserve(reqs.size());
-      for (const auto& req : reqs)
+      keys.reserve(reqs.size());
+      for (auto& req : reqs) {
         replies.push_back(self->state.enqueue(req));
-      self->state.ack_when_durable(rp, std::move(replies));
+        keys.push_back(std::move(req.idempotency_key));
+      }
+      self->state.ack_when_durable(rp, std::move(replies), std::move(keys));
       self->state.after_change();
       return rp;
     },

@@ -17,6 +17,7 @@
 
 #include "commit_backoff.hpp"
 #include "cron_schedule.hpp"
+#include "idempotency_keys.hpp"
 #include "interfaces.hpp"
 #include "job_history.hpp"
 #include "meshjobs/messages/job_event.hpp"
@@ -37,9 +38,11 @@ class coordinator_state {
 
   // enqueue.cpp
   enqueue_reply enqueue(const enqueue_request& req);
-  void ack_when_durable(caf::typed_response_promise<enqueue_reply> rp, enqueue_reply reply);
+  /// `key`: the request's idempotency key, forgotten if the job's commit fails.
+  void ack_when_durable(caf::typed_response_promise<enqueue_reply> rp, enqueue_reply reply,
+                        std::string key);
   void ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
-                        std::vector<enqueue_reply> replies);
+                        std::vector<enqueue_reply> replies, std::vector<std::string> keys);
   /// Domain record writes from a caller: committed with the next commit, answered with its
   /// error (empty: durable).
   void write_records(caf::typed_response_promise<std::string> rp, std::vector<record_write> writes);
@@ -112,10 +115,14 @@ class coordinator_state {
   };
 
   enqueue_reply refuse(std::string error) const;
-  /// An enqueue's write did not become durable: a job that has not started is withdrawn and
-  /// the reply says refused; one already started (dispatched while the store looked healthy)
-  /// keeps its reply, since it ran.
-  void settle_not_durable(enqueue_reply& reply, const std::string& error);
+  enqueue_reply admit(const enqueue_request& req);
+  /// Past this, a key is an identifier gone wrong, not a retry's tag.
+  static constexpr std::size_t max_idempotency_key = 200;
+  /// An enqueue's write did not become durable: a job that has not started is withdrawn, its
+  /// idempotency key forgotten and the reply says refused; one already started (dispatched
+  /// while the store looked healthy) keeps its reply, since it ran. A replay keeps its reply
+  /// if the first job lasted.
+  void settle_not_durable(enqueue_reply& reply, const std::string& key, const std::string& error);
   /// Takes a waiting job (queued, held, waiting for its unique lock, scheduled) out of where
   /// it waits.
   void stop_waiting(const job& j);
@@ -151,6 +158,7 @@ class coordinator_state {
   std::optional<ready_queues> queues_;
   scheduled_set scheduled_;
   unique_locks locks_;
+  idempotency_keys idempotency_;
   std::optional<cron_schedule> cron_;
   std::unordered_map<job_id, running_entry> running_;
   std::vector<std::vector<job>> batches_;  // per supervisor, reused by dispatch

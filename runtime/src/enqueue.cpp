@@ -61,6 +61,25 @@ enqueue_reply coordinator_state::refuse(std::string error) const {
 }
 
 enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
+  if (req.idempotency_key.empty())
+    return admit(req);
+  if (req.idempotency_key.size() > max_idempotency_key)
+    return refuse("idempotency_key: " + std::to_string(req.idempotency_key.size()) + " bytes; at most " +
+                  std::to_string(max_idempotency_key));
+  auto now = env_->now();
+  if (auto first = idempotency_.find(req.idempotency_key, now)) {
+    enqueue_reply r;
+    r.id = *first;
+    r.status = enqueue_status::replayed;
+    return r;
+  }
+  auto reply = admit(req);
+  if (reply.status == enqueue_status::enqueued || reply.status == enqueue_status::scheduled)
+    idempotency_.remember(req.idempotency_key, reply.id, now);
+  return reply;
+}
+
+enqueue_reply coordinator_state::admit(const enqueue_request& req) {
   if (stopping)
     return refuse("node is shutting down: enqueue to another node or retry after restart");
   const auto found = env_->type_index.find(req.kind);
@@ -132,14 +151,15 @@ enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
 }
 
 void coordinator_state::ack_when_durable(caf::typed_response_promise<enqueue_reply> rp,
-                                         enqueue_reply reply) {
+                                         enqueue_reply reply, std::string key) {
   if (reply.status == enqueue_status::refused || reply.status == enqueue_status::duplicate) {
     rp.deliver(std::move(reply));
     return;
   }
-  unassigned_acks_.emplace_back([this, rp, reply](const std::string& error) mutable {
+  // A replayed reply waits too: the first request's job may not be durable yet.
+  unassigned_acks_.emplace_back([this, rp, reply, key](const std::string& error) mutable {
     if (!error.empty())
-      settle_not_durable(reply, error);
+      settle_not_durable(reply, key, error);
     rp.deliver(std::move(reply));
   });
 }
@@ -151,16 +171,25 @@ void coordinator_state::write_records(caf::typed_response_promise<std::string> r
 }
 
 void coordinator_state::ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
-                                         std::vector<enqueue_reply> replies) {
-  unassigned_acks_.emplace_back([this, rp, replies](const std::string& error) mutable {
+                                         std::vector<enqueue_reply> replies, std::vector<std::string> keys) {
+  unassigned_acks_.emplace_back([this, rp, replies, keys](const std::string& error) mutable {
     if (!error.empty())
-      for (auto& r : replies)
-        settle_not_durable(r, error);
+      for (std::size_t i = 0; i < replies.size(); ++i)
+        settle_not_durable(replies[i], keys[i], error);
     rp.deliver(std::move(replies));
   });
 }
 
-void coordinator_state::settle_not_durable(enqueue_reply& reply, const std::string& error) {
+void coordinator_state::settle_not_durable(enqueue_reply& reply, const std::string& key,
+                                           const std::string& error) {
+  if (reply.status == enqueue_status::replayed) {
+    // The first request's job stays answerable if it lasted (an earlier commit, or it ran).
+    if (!db_->get(reply.id) && history_.find(reply.id) == nullptr) {
+      reply.status = enqueue_status::refused;
+      reply.error = "store: not durable: " + error;
+    }
+    return;
+  }
   if (reply.status != enqueue_status::enqueued && reply.status != enqueue_status::scheduled)
     return;
   auto j = db_->get(reply.id);
@@ -169,6 +198,8 @@ void coordinator_state::settle_not_durable(enqueue_reply& reply, const std::stri
   stop_waiting(*j);
   release_locks(*j, true);
   db_->erase(j->id);
+  if (!key.empty())
+    idempotency_.forget(key, reply.id);  // a retry must enqueue again
   reply.status = enqueue_status::refused;
   reply.error = "store: not durable: " + error;
 }

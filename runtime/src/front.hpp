@@ -1,10 +1,15 @@
 #pragma once
 
+#include <caf/fwd.hpp>
+
+#include "front_keeper.hpp"
 #include "interfaces.hpp"
 #include "meshjobs/front.hpp"
 
 namespace meshjobs {
 
-front_actor::behavior_type front(front_actor::pointer self, coordinator_actor coordinator);
+/// Spawns a front that forwards to `coordinator` and tells `keeper` of every exit message
+/// sent to it. It ends (normally) when the coordinator does.
+front_actor spawn_front(caf::actor_system& sys, coordinator_actor coordinator, front_keeper_actor keeper);
 
 }  // namespace meshjobs

@@ -25,6 +25,15 @@ std::string_view outcome_name(outcome_kind k) {
   return "?";
 }
 
+/// `: kind: message`, or nothing when there is no error (a cancel has none).
+std::string error_suffix(const job_error& e) {
+  if (e.kind.empty() && e.message.empty())
+    return {};
+  if (e.message.empty())
+    return ": " + e.kind;
+  return ": " + e.kind + ": " + e.message;
+}
+
 }  // namespace
 
 event_mask log_observer::wanted() {
@@ -50,12 +59,12 @@ void log_observer::on_finished(const job& j, const job_outcome& o, std::int64_t 
       spdlog::debug("job {} ({}) {} in {} us", j.id, j.kind, outcome_name(o.kind), duration_us);
       break;
     case outcome_kind::dead:
-      spdlog::error("job {} ({}) {} after attempt {}: {}: {}", j.id, j.kind, outcome_name(o.kind),
-                    j.attempt, o.error.kind, o.error.message);
+      spdlog::error("job {} ({}) {} after attempt {}{}", j.id, j.kind, outcome_name(o.kind), j.attempt,
+                    error_suffix(o.error));
       break;
     default:
-      spdlog::warn("job {} ({}) {} (attempt {}): {}: {}", j.id, j.kind, outcome_name(o.kind), j.attempt,
-                   o.error.kind, o.error.message);
+      spdlog::warn("job {} ({}) {} (attempt {}){}", j.id, j.kind, outcome_name(o.kind), j.attempt,
+                   error_suffix(o.error));
       break;
   }
 }

@@ -15,6 +15,7 @@
 #include "event_bus.hpp"
 #include "event_listener.hpp"
 #include "front.hpp"
+#include "front_listener.hpp"
 #include "log_observer.hpp"
 #include "meshjobs/messages/caf_types.hpp"
 #include "meshjobs/messages/time_limits.hpp"
@@ -105,7 +106,8 @@ struct runtime::impl {
   std::unique_ptr<caf::actor_system> sys;
   coordinator_actor coord;
   channel_hub_actor hub;
-  front_actor front_handle;
+  std::shared_ptr<front_listener> listener;
+  front_keeper_actor front_keeper;
   std::shared_ptr<store> db;
   std::uint16_t inject_port = 0;
   std::unordered_map<std::uint64_t, std::pair<std::string, caf::actor>> subscriptions;
@@ -165,8 +167,10 @@ struct runtime::impl {
   }
 
   void shutdown_actors() {
-    // The front ignores every exit message it can trap (peers may send them): only kill stops it.
-    caf::anon_send_exit(front_handle, caf::exit_reason::kill);
+    if (listener)
+      listener->stop();
+    // The keeper kills the front it watches: the front itself traps every exit it can.
+    caf::anon_send_exit(front_keeper, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
     {
@@ -175,7 +179,8 @@ struct runtime::impl {
         caf::anon_send_exit(sub.second, caf::exit_reason::user_shutdown);
       subscriptions.clear();
     }
-    front_handle = nullptr;
+    front_keeper = nullptr;
+    listener.reset();
     hub = nullptr;
     coord = nullptr;
     sys->await_all_actors_done();
@@ -276,37 +281,33 @@ void runtime::start() {
   d.hub = spawn_channel_hub(*d.sys);
   d.started = true;
   if (env.cfg.node.inject_port != 0) {
-    d.front_handle = d.sys->spawn(front, d.coord);
-    auto port = d.sys->middleman().publish(d.front_handle, static_cast<std::uint16_t>(env.cfg.node.inject_port),
-                                           env.cfg.node.inject_host.c_str(), true);
-    if (!port) {
-      auto reason = d.sys->render(port.error());
+    const auto& host = env.cfg.node.inject_host;
+    const auto port = static_cast<std::uint16_t>(env.cfg.node.inject_port);
+    try {
+      d.listener = std::make_shared<front_listener>(*d.sys, host, port);
+    } catch (const std::runtime_error& e) {
       d.stopped = true;
       d.shutdown_actors();
-      throw std::runtime_error("node.inject_port: cannot publish on " + env.cfg.node.inject_host + ":" +
-                               std::to_string(env.cfg.node.inject_port) + ": " + reason);
+      throw std::runtime_error(std::string{"node.inject_port: "} + e.what());
     }
-    d.inject_port = *port;
+    d.front_keeper = spawn_front_keeper(*d.sys, d.coord, d.listener);
+    auto front = spawn_front(*d.sys, d.coord, d.front_keeper);
+    d.listener->set_front(front);
+    caf::anon_send(d.front_keeper, std::move(front));
+    d.listener->start();
+    d.inject_port = d.listener->port();
   }
 }
 
-enqueue_reply runtime::enqueue(const std::string& kind, const std::string& args_json,
-                               const enqueue_options& opts) {
-  enqueue_request req;
-  req.kind = kind;
-  req.args = args_json;
-  req.queue = opts.queue;
-  req.has_priority = opts.priority.has_value();
-  req.priority = opts.priority.value_or(0);
-  req.wait_us = opts.wait.count();
-  req.run_at = opts.at;
-  req.expires_at = opts.expires_at;
-  req.has_unique = opts.unique.has_value();
-  req.unique = opts.unique.value_or(unique_mode::none);
-  req.on_conflict = opts.on_conflict;
-  req.unique_key = opts.unique_key;
-  req.max_attempts = opts.max_attempts;
-  return impl_->call<enqueue_reply>(impl_->coord, request_timeout, enqueue_atom::value, std::move(req));
+enqueue_reply runtime::enqueue(enqueue_request request) {
+  return impl_->call<enqueue_reply>(impl_->coord, request_timeout, enqueue_atom::value, std::move(request));
+}
+
+enqueue_reply runtime::enqueue(const std::string& kind, const std::string& args_json) {
+  enqueue_request request;
+  request.kind = kind;
+  request.args = args_json;
+  return enqueue(std::move(request));
 }
 
 std::vector<enqueue_reply> runtime::enqueue_many(std::vector<enqueue_request> requests) {

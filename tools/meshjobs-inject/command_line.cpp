@@ -2,9 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <limits>
 #include <sstream>
 
+#include "args_input.hpp"
 #include "meshjobs/messages/json.hpp"
 #include "time_input.hpp"
 
@@ -12,63 +14,100 @@ namespace meshjobs::inject {
 namespace {
 
 constexpr std::uint32_t default_list_limit = 1000;
+/// A request waits at most this long: longer is a typo, and CAF's timers count in nanoseconds.
+constexpr std::chrono::hours max_timeout{24};
+/// An idempotency key is an identifier, not a payload: the node keeps many of them.
+constexpr std::size_t max_idempotency_key = 200;
 
-/// Everything CLI11 fills in, before it is checked and turned into an invocation.
+/// Everything CLI11 fills in, as text, before it is checked and turned into an invocation.
 struct raw_input {
   std::string node, timeout = "10s";
-  std::string kind, args = "{}", queue, in, at, expires_in, unique_mode, unique_key;
-  std::string on_conflict = "log";
-  std::int32_t priority = 0;
+  std::string kind, args = "{}", args_file, queue, priority, in, at, expires_in, unique_mode, unique_key;
+  std::string on_conflict = "log", idempotency_key;
   bool unique = false;
   std::string state;
   std::uint32_t limit = default_list_limit;
-  job_id id = 0;
+  std::string id, queue_name;
+};
+
+/// One subcommand and the options whose presence matters even when their value is empty.
+struct subcommand {
+  CLI::App* app = nullptr;
+  std::vector<CLI::Option*> non_empty;  ///< given, these must not be ""
 };
 
 struct subcommands {
-  CLI::App* enqueue;
-  CLI::App* stats;
-  CLI::App* jobs;
-  CLI::App* get;
-  CLI::App* cancel;
-  CLI::App* events;
-  CLI::Option* priority;
+  subcommand enqueue, stats, jobs, get, cancel, retry, pause, resume, events;
 };
+
+subcommand define_enqueue(CLI::App& app, raw_input& in) {
+  subcommand s;
+  s.app = app.add_subcommand("enqueue", "enqueue a job; prints {\"id\":..,\"status\":..}");
+  s.app->footer("Example: meshjobs-inject --node 127.0.0.1:4100 enqueue demo.record --args '{\"n\":1}' "
+                "--idempotency-key order-42");
+  s.app->add_option("kind", in.kind, "job kind, e.g. demo.record")->required();
+  auto* args = s.app->add_option("--args", in.args, "the job's arguments, a JSON object (default {}); - reads stdin");
+  auto* file = s.app->add_option("--args-file", in.args_file, "read the arguments from this file");
+  args->excludes(file);
+  auto* queue = s.app->add_option("--queue", in.queue, "queue (default: the job type's)");
+  auto* priority = s.app->add_option("--priority", in.priority, "higher runs first within a queue");
+  auto* delay = s.app->add_option("--in", in.in, "run after a delay: 500ms, 30s, 5m, 2h (at most 100 years)");
+  auto* at = s.app->add_option("--at", in.at, "run at a time: 2026-11-29T10:00:00Z or epoch seconds");
+  delay->excludes(at);
+  s.app->add_flag("--unique", in.unique, "no duplicate while one is pending (until_executed)");
+  auto* mode = s.app->add_option("--unique-mode", in.unique_mode,
+                                 "until_executed, until_executing or while_executing (implies --unique)");
+  auto* key = s.app->add_option("--unique-key", in.unique_key, "the uniqueness key (default: kind + args)");
+  s.app->add_option("--on-conflict", in.on_conflict, "a duplicate is reported (log) or refused (reject)")
+    ->check(CLI::IsMember({"log", "reject"}));
+  auto* expires = s.app->add_option("--expires-in", in.expires_in, "not started by then: expired (e.g. 1h)");
+  auto* idempotency = s.app->add_option(
+    "--idempotency-key", in.idempotency_key,
+    "a retry with the same key within 24 h returns the first job (status \"replayed\") instead of a new one");
+  s.non_empty = {args, file, queue, priority, delay, at, mode, key, expires, idempotency};
+  return s;
+}
+
+subcommand define_id_command(CLI::App& app, raw_input& in, const char* name, const char* what,
+                             const char* example) {
+  subcommand s;
+  s.app = app.add_subcommand(name, what);
+  s.app->footer(std::string{"Example: meshjobs-inject --node 127.0.0.1:4100 "} + example);
+  s.app->add_option("id", in.id, "job id")->required();
+  return s;
+}
+
+subcommand define_queue_command(CLI::App& app, raw_input& in, const char* name, const char* what) {
+  subcommand s;
+  s.app = app.add_subcommand(name, what);
+  s.app->footer(std::string{"Example: meshjobs-inject --node 127.0.0.1:4100 "} + name + " default");
+  s.non_empty = {s.app->add_option("queue", in.queue_name, "queue name, as in the node's config")->required()};
+  return s;
+}
 
 subcommands define(CLI::App& app, raw_input& in) {
   app.require_subcommand(1);
   app.fallthrough();  // --node and --timeout may also follow the command
   app.add_option("--node", in.node, "the node's inject address, HOST:PORT (node.inject_port)")->required();
-  app.add_option("--timeout", in.timeout, "how long to wait for the node: 500ms, 10s... (default 10s)");
+  app.add_option("--timeout", in.timeout, "how long to wait for the node: 500ms, 10s... (default 10s, at most 24h)");
 
   subcommands s{};
-  s.enqueue = app.add_subcommand("enqueue", "enqueue a job; prints {\"id\":..,\"status\":..}");
-  s.enqueue->add_option("kind", in.kind, "job kind, e.g. demo.record")->required();
-  s.enqueue->add_option("--args", in.args, "the job's arguments, a JSON object (default {})");
-  s.enqueue->add_option("--queue", in.queue, "queue (default: the job type's)");
-  s.priority = s.enqueue->add_option("--priority", in.priority, "higher runs first within a queue");
-  auto* delay = s.enqueue->add_option("--in", in.in, "run after a delay: 500ms, 30s, 5m, 2h");
-  auto* at = s.enqueue->add_option("--at", in.at, "run at a time: 2026-11-29T10:00:00Z or epoch seconds");
-  delay->excludes(at);
-  s.enqueue->add_flag("--unique", in.unique, "no duplicate while one is pending (until_executed)");
-  s.enqueue->add_option("--unique-mode", in.unique_mode,
-                        "until_executed, until_executing or while_executing (implies --unique)");
-  s.enqueue->add_option("--unique-key", in.unique_key, "the uniqueness key (default: kind + args)");
-  s.enqueue->add_option("--on-conflict", in.on_conflict, "a duplicate is reported (log) or refused (reject)")
-    ->check(CLI::IsMember({"log", "reject"}));
-  s.enqueue->add_option("--expires-in", in.expires_in, "not started by then: expired (e.g. 1h)");
-
-  s.stats = app.add_subcommand("stats", "queues, job types and counts, as one JSON object");
-  s.jobs = app.add_subcommand("jobs", "jobs in one state, one JSON line each");
-  s.jobs->add_option("--state", in.state, "scheduled, enqueued, running, retrying, dead, succeeded...")
+  s.enqueue = define_enqueue(app, in);
+  s.stats.app = app.add_subcommand("stats", "queues, job types and counts, as one JSON object");
+  s.jobs.app = app.add_subcommand("jobs", "jobs in one state, one JSON line each");
+  s.jobs.app->add_option("--state", in.state, "scheduled, enqueued, running, retrying, dead, succeeded...")
     ->required();
-  s.jobs->add_option("--limit", in.limit, "at most this many (default 1000)")
+  s.jobs.app->add_option("--limit", in.limit, "at most this many (default 1000)")
     ->check(CLI::Range(std::uint32_t{1}, std::numeric_limits<std::uint32_t>::max()));
-  s.get = app.add_subcommand("get", "one job as JSON");
-  s.get->add_option("id", in.id, "job id")->required();
-  s.cancel = app.add_subcommand("cancel", "cancel a queued or scheduled job, stop a running one");
-  s.cancel->add_option("id", in.id, "job id")->required();
-  s.events = app.add_subcommand("events", "stream the node's events as JSON lines until Ctrl-C");
+  s.get = define_id_command(app, in, "get", "one job as JSON", "get 42");
+  s.cancel = define_id_command(app, in, "cancel", "cancel a queued or scheduled job, stop a running one",
+                               "cancel 42");
+  s.retry = define_id_command(app, in, "retry", "move a dead job back to its queue with fresh attempts",
+                              "retry 42");
+  s.pause = define_queue_command(app, in, "pause", "stop dispatching from a queue (jobs wait, enqueue goes on)");
+  s.resume = define_queue_command(app, in, "resume", "dispatch from a paused queue again");
+  s.events.app = app.add_subcommand("events", "stream the node's events as JSON lines until Ctrl-C");
+  s.events.app->footer("Example: meshjobs-inject --node 127.0.0.1:4100 events");
   return s;
 }
 
@@ -93,21 +132,54 @@ std::variant<node_address, usage_error> parse_node(const std::string& text) {
   return out;
 }
 
+/// Digits only, 1 or more: CLI11 would read `-1` as 2^64 - 1 and `""` as 0.
+std::variant<job_id, usage_error> parse_job_id(const std::string& text) {
+  usage_error bad{"id: \"" + text + "\" is not a job id (a positive whole number, e.g. 42)"};
+  job_id id = 0;
+  const auto* end = text.data() + text.size();
+  if (text.empty() || text.front() < '0' || text.front() > '9')
+    return bad;
+  auto [ptr, ec] = std::from_chars(text.data(), end, id);
+  if (ec == std::errc::result_out_of_range)
+    return usage_error{"id: \"" + text + "\" is larger than any job id"};
+  if (ec != std::errc{} || ptr != end || id == 0)
+    return bad;
+  return id;
+}
+
+std::variant<std::int32_t, usage_error> parse_priority(const std::string& text) {
+  std::int32_t value = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end)
+    return usage_error{"--priority: \"" + text + "\" is not a whole number from " +
+                       std::to_string(std::numeric_limits<std::int32_t>::min()) + " to " +
+                       std::to_string(std::numeric_limits<std::int32_t>::max())};
+  return value;
+}
+
 timestamp now_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::variant<enqueue_command, usage_error> make_enqueue(const raw_input& in, bool has_priority) {
-  enqueue_command cmd;
-  auto& req = cmd.request;
-  req.kind = in.kind;
-  if (auto err = json::check_object(in.args, "--args"))
+std::optional<usage_error> read_job_args(const raw_input& in, enqueue_request& req) {
+  if (!in.args_file.empty() || in.args == "-") {
+    auto text = read_args(in.args_file.empty() ? "-" : in.args_file, in.args_file.empty() ? "--args" : "--args-file");
+    if (auto* err = std::get_if<input_error>(&text))
+      return usage_error{err->message};
+    req.args = std::get<std::string>(std::move(text));
+  } else {
+    req.args = in.args;
+  }
+  const auto* option = in.args_file.empty() ? "--args" : "--args-file";
+  if (auto err = json::check_object(req.args, option))
     return usage_error{err->message};
-  req.args = in.args;
-  req.queue = in.queue;
-  req.has_priority = has_priority;
-  req.priority = in.priority;
+  return std::nullopt;
+}
+
+std::optional<usage_error> read_times(const raw_input& in, enqueue_request& req) {
+  const auto now = now_us();
   if (!in.in.empty()) {
     auto wait = parse_duration(in.in, "--in");
     if (auto* err = std::get_if<input_error>(&wait))
@@ -115,7 +187,7 @@ std::variant<enqueue_command, usage_error> make_enqueue(const raw_input& in, boo
     req.wait_us = std::get<std::chrono::microseconds>(wait).count();
   }
   if (!in.at.empty()) {
-    auto at = parse_time(in.at, "--at");
+    auto at = parse_time(in.at, "--at", now);
     if (auto* err = std::get_if<input_error>(&at))
       return usage_error{err->message};
     req.run_at = std::get<timestamp>(at);
@@ -124,8 +196,27 @@ std::variant<enqueue_command, usage_error> make_enqueue(const raw_input& in, boo
     auto ttl = parse_duration(in.expires_in, "--expires-in");
     if (auto* err = std::get_if<input_error>(&ttl))
       return usage_error{err->message};
-    req.expires_at = now_us() + std::get<std::chrono::microseconds>(ttl).count();
+    req.expires_at = now + std::get<std::chrono::microseconds>(ttl).count();
   }
+  return std::nullopt;
+}
+
+std::variant<enqueue_command, usage_error> make_enqueue(const raw_input& in, bool has_priority) {
+  enqueue_command cmd;
+  auto& req = cmd.request;
+  req.kind = in.kind;
+  if (auto err = read_job_args(in, req))
+    return *err;
+  req.queue = in.queue;
+  if (has_priority) {
+    auto priority = parse_priority(in.priority);
+    if (auto* err = std::get_if<usage_error>(&priority))
+      return *err;
+    req.has_priority = true;
+    req.priority = std::get<std::int32_t>(priority);
+  }
+  if (auto err = read_times(in, req))
+    return *err;
   if (in.unique || !in.unique_mode.empty() || !in.unique_key.empty()) {
     req.has_unique = true;
     req.unique = unique_mode::until_executed;
@@ -139,17 +230,41 @@ std::variant<enqueue_command, usage_error> make_enqueue(const raw_input& in, boo
     req.unique_key = in.unique_key;
     req.on_conflict = in.on_conflict == "reject" ? unique_conflict::reject : unique_conflict::log;
   }
+  if (in.idempotency_key.size() > max_idempotency_key)
+    return usage_error{"--idempotency-key: " + std::to_string(in.idempotency_key.size()) +
+                       " bytes; at most " + std::to_string(max_idempotency_key)};
+  req.idempotency_key = in.idempotency_key;
   return cmd;
 }
 
+/// An option given with an empty value is an error, not its default.
+std::optional<usage_error> check_non_empty(const subcommand& s) {
+  for (const auto* opt : s.non_empty)
+    if (opt->count() > 0 && opt->as<std::string>().empty())
+      return usage_error{opt->get_name() + ": empty; give a value or leave the option out"};
+  return std::nullopt;
+}
+
+template <class Command>
+std::variant<command, usage_error> with_id(const std::string& text) {
+  auto id = parse_job_id(text);
+  if (auto* err = std::get_if<usage_error>(&id))
+    return *err;
+  return command{Command{std::get<job_id>(id)}};
+}
+
 std::variant<command, usage_error> make_command(const subcommands& s, const raw_input& in) {
-  if (s.enqueue->parsed()) {
-    auto made = make_enqueue(in, s.priority->count() > 0);
+  for (const auto* sub : {&s.enqueue, &s.pause, &s.resume})
+    if (sub->app->parsed())
+      if (auto err = check_non_empty(*sub))
+        return *err;
+  if (s.enqueue.app->parsed()) {
+    auto made = make_enqueue(in, s.enqueue.app->get_option("--priority")->count() > 0);
     if (auto* err = std::get_if<usage_error>(&made))
       return *err;
     return command{std::get<enqueue_command>(std::move(made))};
   }
-  if (s.jobs->parsed()) {
+  if (s.jobs.app->parsed()) {
     auto state = job_state_from_string(in.state);
     if (!state)
       return usage_error{"--state: \"" + in.state +
@@ -157,13 +272,29 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
                          "dead, discarded, cancelled, expired)"};
     return command{jobs_command{*state, in.limit}};
   }
-  if (s.get->parsed())
-    return command{get_command{in.id}};
-  if (s.cancel->parsed())
-    return command{cancel_command{in.id}};
-  if (s.events->parsed())
+  if (s.get.app->parsed())
+    return with_id<get_command>(in.id);
+  if (s.cancel.app->parsed())
+    return with_id<cancel_command>(in.id);
+  if (s.retry.app->parsed())
+    return with_id<retry_command>(in.id);
+  if (s.pause.app->parsed() || s.resume.app->parsed())
+    return command{pause_command{in.queue_name, s.pause.app->parsed()}};
+  if (s.events.app->parsed())
     return command{events_command{}};
   return command{stats_command{}};
+}
+
+std::variant<std::chrono::milliseconds, usage_error> parse_timeout(const std::string& text) {
+  auto timeout = parse_duration(text, "--timeout");
+  if (auto* err = std::get_if<input_error>(&timeout))
+    return usage_error{err->message};
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::get<std::chrono::microseconds>(timeout));
+  if (ms.count() <= 0)
+    return usage_error{"--timeout: must be at least 1ms (got \"" + text + "\")"};
+  if (ms > max_timeout)
+    return usage_error{"--timeout: \"" + text + "\" is longer than 24h"};
+  return ms;
 }
 
 }  // namespace
@@ -185,19 +316,17 @@ parse_result parse_command_line(int argc, char** argv) {
     if (!app.get_subcommands().empty() || unknown.empty())
       return usage_error{e.what()};
     return usage_error{"unknown command \"" + unknown.front() +
-                       "\" (expected enqueue, stats, jobs, get, cancel or events)"};
+                       "\" (expected enqueue, stats, jobs, get, cancel, retry, pause, resume or events)"};
   }
   invocation inv;
   auto node = parse_node(in.node);
   if (auto* err = std::get_if<usage_error>(&node))
     return *err;
   inv.node = std::get<node_address>(std::move(node));
-  auto timeout = parse_duration(in.timeout, "--timeout");
-  if (auto* err = std::get_if<input_error>(&timeout))
-    return usage_error{err->message};
-  inv.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(std::get<std::chrono::microseconds>(timeout));
-  if (inv.timeout.count() <= 0)
-    return usage_error{"--timeout: must be at least 1ms (got \"" + in.timeout + "\")"};
+  auto timeout = parse_timeout(in.timeout);
+  if (auto* err = std::get_if<usage_error>(&timeout))
+    return *err;
+  inv.timeout = std::get<std::chrono::milliseconds>(timeout);
   auto what = make_command(sub, in);
   if (auto* err = std::get_if<usage_error>(&what))
     return *err;

@@ -1,4 +1,8 @@
 // The command line: what the user asked for, checked before anything is sent.
+//
+// A command is a struct in `command` below, its options in command_line.cpp (`define_*` and
+// `make_*`), its run in commands.cpp and, when it needs a new message, a method on
+// front_connection. Adding one touches those four places and nothing else.
 #pragma once
 
 #include <chrono>
@@ -30,10 +34,20 @@ struct get_command {
 struct cancel_command {
   job_id id = 0;
 };
+/// Moves a dead job back to its queue with fresh attempts.
+struct retry_command {
+  job_id id = 0;
+};
+/// Stops (paused = true) or restarts dispatch from one queue.
+struct pause_command {
+  std::string queue;
+  bool paused = true;
+};
+/// Streams the node's events as JSON lines until Ctrl-C.
 struct events_command {};
 
 using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command,
-                             events_command>;
+                             retry_command, pause_command, events_command>;
 
 struct invocation {
   node_address node;

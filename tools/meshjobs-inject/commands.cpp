@@ -3,6 +3,7 @@
 #include "events_command.hpp"
 #include "exit_codes.hpp"
 #include "meshjobs/messages/json.hpp"
+#include "meshjobs/messages/stats_json.hpp"
 #include "output.hpp"
 
 namespace meshjobs::inject {
@@ -37,7 +38,7 @@ int run(const stats_command&, front_connection& node) {
   int code = exit_ok;
   auto a = node.stats();
   if (const auto* s = answered(a, code))
-    print_line(stats_json(*s));
+    print_line(json::to_json(*s));
   return code;
 }
 
@@ -84,6 +85,36 @@ int run(const cancel_command& cmd, front_connection& node) {
       return exit_refused;
   }
   return exit_refused;
+}
+
+int run(const retry_command& cmd, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.retry_dead(cmd.id);
+  const auto* retried = answered(a, code);
+  if (retried == nullptr)
+    return code;
+  if (!*retried) {
+    print_error("job " + std::to_string(cmd.id) + ": not dead (only a dead job can be retried), or not found");
+    return exit_refused;
+  }
+  print_line(status_json(cmd.id, "enqueued"));
+  return exit_ok;
+}
+
+int run(const pause_command& cmd, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.pause(cmd.queue, cmd.paused);
+  const auto* known = answered(a, code);
+  if (known == nullptr)
+    return code;
+  if (!*known) {
+    print_error("queue \"" + cmd.queue + "\": not in the node's config");
+    return exit_refused;
+  }
+  json::writer w;
+  w.begin_object().key("queue").value(cmd.queue).key("status").value(cmd.paused ? "paused" : "resumed").end_object();
+  print_line(w.take());
+  return exit_ok;
 }
 
 int run(const events_command&, front_connection& node) { return run_events(node); }

@@ -13,16 +13,16 @@ namespace {
 
 class client_config : public caf::actor_system_config {
  public:
-  explicit client_config(std::chrono::milliseconds timeout) {
+  client_config() {
     register_message_types(*this);
     load<caf::io::middleman>();
     // A client waits on one answer at a time: threads that block beat threads that poll.
     set("scheduler.policy", caf::atom("sharing"));
     set("scheduler.max-threads", 1);
-    // Heartbeats let a node that watches its links see this client alive; a link that stays
-    // silent for the whole request budget is given up rather than waited on.
+    // Heartbeats let a node that watches its links see this client alive. No connection
+    // timeout here: CAF 0.17 starts a connection's silence at the epoch, so its first check
+    // drops a handshake in progress after one heartbeat (about 1 s). --timeout bounds each wait.
     set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
-    set("middleman.connection-timeout", caf::timespan{timeout});
   }
 };
 
@@ -41,22 +41,33 @@ struct front_connection::impl {
   front_actor front;
   std::string node;  // HOST:PORT, for messages
 
-  explicit impl(std::chrono::milliseconds t) : timeout(t), cfg(t), sys(cfg) {}
+  explicit impl(std::chrono::milliseconds t) : timeout(t), sys(cfg) {}
+
+  transport_error lost(const caf::down_msg& down, const char* what) const {
+    return {node + ": the connection was lost (" + what + "): " + sys.render(down.reason)};
+  }
 
   transport_error describe(const caf::error& e, const char* what) const {
-    if (e == caf::sec::request_timeout)
-      return {node + ": no answer within " + duration_text(timeout) + " (" + what + ")"};
     if (e == caf::sec::request_receiver_down)
       return {node + ": the connection was lost (" + what + "): " + sys.render(e)};
     return {node + ": " + what + " failed: " + sys.render(e)};
   }
 
+  /// Sends one message to the front and waits for its answer, the front's end (the node died
+  /// or the link broke: said at once) or the timeout. The message goes as a plain send: a
+  /// blocking request would wait for its response only and miss the front's down message.
   template <class T, class... Ts>
   answer<T> ask(const char* what, Ts&&... xs) {
     caf::scoped_actor self{sys};
+    self->monitor(front);
     answer<T> out{transport_error{}};
-    self->request(front, timeout, std::forward<Ts>(xs)...)
-      .receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { out = describe(e, what); });
+    self->send(front, std::forward<Ts>(xs)...);
+    self->receive([&](T& x) { out = std::move(x); },
+                  [&](caf::down_msg& down) { out = lost(down, what); },
+                  [&](caf::error& e) { out = describe(e, what); },
+                  caf::after(timeout) >> [&] {
+                    out = transport_error{node + ": no answer within " + duration_text(timeout) + " (" + what + ")"};
+                  });
     return out;
   }
 };
@@ -110,6 +121,16 @@ answer<job_lookup> front_connection::lookup(job_id id) {
 
 answer<cancel_status> front_connection::cancel(job_id id) {
   return impl_->ask<cancel_status>("cancel", cancel_atom::value, id);
+}
+
+answer<bool> front_connection::retry_dead(job_id id) {
+  return impl_->ask<bool>("retry", retry_atom::value, id);
+}
+
+answer<bool> front_connection::pause(const std::string& queue, bool paused) {
+  if (paused)
+    return impl_->ask<bool>("pause", pause_atom::value, queue);
+  return impl_->ask<bool>("resume", resume_atom::value, queue);
 }
 
 namespace {

@@ -1,5 +1,6 @@
 // The link to a node's front actor: a small actor system with CAF's middleman, and one
-// request per call, each bounded by the timeout. CAF stays out of this header.
+// request per call, each bounded by the timeout and ended at once when the link is lost.
+// CAF stays out of this header.
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,8 @@ class front_connection {
   std::optional<transport_error> follow_events(const std::function<void(const std::vector<job_event>&)>& on_batch,
                                                const std::function<void(const std::string&)>& on_lost,
                                                const std::function<void()>& until_stopped);
+  answer<bool> retry_dead(job_id id);
+  answer<bool> pause(const std::string& queue, bool paused);
 
  private:
   struct impl;

@@ -11,9 +11,6 @@ namespace meshjobs::inject {
 /// `{"id":7,"status":"enqueued"}`
 std::string status_json(job_id id, std::string_view status);
 
-/// Counts, queues and job types as one object.
-std::string stats_json(const runtime_stats& s);
-
 /// Writes `json` and a newline to stdout.
 void print_line(const std::string& json);
 

@@ -9,6 +9,8 @@ namespace {
 
 constexpr std::int64_t us_per_s = 1000000;
 constexpr std::int64_t max_int = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t horizon_us = max_time_ahead_us;
+constexpr std::int64_t horizon_days = max_time_ahead_days;
 
 std::string quoted(std::string_view text) { return "\"" + std::string{text} + "\""; }
 
@@ -112,20 +114,29 @@ std::variant<std::chrono::microseconds, input_error> parse_duration(std::string_
     factor = 86400 * us_per_s;
   else
     return bad;
-  if (value > max_int / factor)
-    return input_error{std::string{option} + ": " + quoted(text) + " is too long"};
+  if (value > horizon_us / factor)
+    return input_error{std::string{option} + ": " + quoted(text) + " is longer than " + std::string{max_time_ahead_text} + " (" +
+                       std::to_string(horizon_days) + "d)"};
   return std::chrono::microseconds{value * factor};
 }
 
-std::variant<timestamp, input_error> parse_time(std::string_view text, std::string_view option) {
+std::variant<timestamp, input_error> parse_time(std::string_view text, std::string_view option,
+                                                timestamp now) {
+  input_error too_far{std::string{option} + ": " + quoted(text) +
+                      " is more than " + std::string{max_time_ahead_text} + " ahead; no job waits that long"};
   std::int64_t seconds = 0;
   auto digits = read_digits(text, seconds);
+  std::variant<timestamp, input_error> at;
   if (digits != 0 && digits == text.size()) {
     if (seconds > max_int / us_per_s)
-      return input_error{std::string{option} + ": " + quoted(text) + " is too far in the future"};
-    return seconds * us_per_s;
+      return too_far;
+    at = seconds * us_per_s;
+  } else {
+    at = parse_iso(text, option);
   }
-  return parse_iso(text, option);
+  if (const auto* t = std::get_if<timestamp>(&at); t != nullptr && *t - now > horizon_us)
+    return too_far;
+  return at;
 }
 
 }  // namespace meshjobs::inject

@@ -39,9 +39,10 @@ int run_demo(runtime& rt) {
   for (int i = 0; i < 3; ++i)
     rt.enqueue("demo.flaky", R"({"succeed_on":3})");
   rt.enqueue("demo.fail", "{}");
-  enqueue_options in_a_second;
-  in_a_second.wait = 1s;
-  rt.enqueue("demo.noop", "{}", in_a_second);
+  enqueue_request in_a_second;
+  in_a_second.kind = "demo.noop";
+  in_a_second.wait_us = 1000000;  // 1 s
+  rt.enqueue(in_a_second);
   rt.enqueue("demo.sleep", R"({"ms":50})");
   spdlog::info("demo: enqueued 10,000 no-op jobs across {} queues, 3 flaky jobs (retried until "
                "their 3rd attempt), 1 job that always fails (dead after 3), 1 scheduled in 1 s",

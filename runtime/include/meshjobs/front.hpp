@@ -8,6 +8,7 @@
 #include <caf/typed_actor.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "meshjobs/messages/atoms.hpp"
@@ -22,6 +23,9 @@ using front_actor = caf::typed_actor<
   caf::replies_to<list_atom, job_state, std::uint32_t>::with<std::vector<job>>,
   caf::replies_to<cancel_atom, job_id>::with<cancel_status>,
   caf::replies_to<stats_atom>::with<runtime_stats>,
+  caf::replies_to<retry_atom, job_id>::with<bool>,   ///< false: no dead job with this id
+  caf::replies_to<pause_atom, std::string>::with<bool>,   ///< false: no such queue
+  caf::replies_to<resume_atom, std::string>::with<bool>,
   /// Streams the node's events to the actor, as (events, [job_event]) requests answered with
   /// true, until it dies.
   caf::replies_to<events_atom, caf::actor>::with<bool>>;

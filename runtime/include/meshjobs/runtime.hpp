@@ -4,6 +4,11 @@
 //   rt.register_type(my_type);
 //   rt.start();
 //   auto r = rt.enqueue("mesh.generation", R"({"mesh_id":1})");
+//   meshjobs::enqueue_request later;
+//   later.kind = "mesh.generation";
+//   later.args = R"({"mesh_id":2})";
+//   later.wait_us = 30'000'000;  // in 30 s
+//   rt.enqueue(later);
 //   rt.drain(std::chrono::seconds(30));
 //   rt.stop();
 #pragma once
@@ -24,18 +29,6 @@
 #include "meshjobs/records.hpp"
 
 namespace meshjobs {
-
-struct enqueue_options {
-  std::string queue;                    ///< empty: the type's queue
-  std::optional<std::int32_t> priority;
-  std::chrono::microseconds wait{0};    ///< run after this delay
-  timestamp at = 0;                     ///< or at this time (µs since epoch)
-  timestamp expires_at = 0;             ///< not started by then: expired
-  std::optional<unique_mode> unique;    ///< empty: the type's uniqueness
-  unique_conflict on_conflict = unique_conflict::log;
-  std::string unique_key;               ///< empty: kind + args
-  std::int32_t max_attempts = 0;
-};
 
 class runtime {
  public:
@@ -69,8 +62,10 @@ class runtime {
   /// Throws std::runtime_error naming what failed (store path, schedule entry, port...).
   void start();
 
-  enqueue_reply enqueue(const std::string& kind, const std::string& args_json,
-                        const enqueue_options& opts = {});
+  /// `request` says what to run and how (queue, priority, delay, uniqueness, idempotency key).
+  enqueue_reply enqueue(enqueue_request request);
+  /// The job type's defaults for everything but the arguments.
+  enqueue_reply enqueue(const std::string& kind, const std::string& args_json = "{}");
   std::vector<enqueue_reply> enqueue_many(std::vector<enqueue_request> requests);
 
   cancel_status cancel(job_id id);

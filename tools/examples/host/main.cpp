@@ -172,19 +172,26 @@ int main(int argc, char** argv) {
 
     std::printf("enqueueing:\n");
     // Now, to be started within a minute or not at all.
-    meshjobs::enqueue_options within_a_minute;
+    meshjobs::enqueue_request within_a_minute;
+    within_a_minute.kind = "email.deliver";
+    within_a_minute.args = R"({"to":"ada@example.com"})";
     within_a_minute.expires_at = meshjobs::to_timestamp(std::chrono::system_clock::now() + 1min);
-    auto ada = rt.enqueue("email.deliver", R"({"to":"ada@example.com"})", within_a_minute);
+    auto ada = rt.enqueue(within_a_minute);
     // In 200 ms; the mail server fails its first attempt.
-    meshjobs::enqueue_options in_200ms;
-    in_200ms.wait = 200ms;
-    auto bob = rt.enqueue("email.deliver", R"({"to":"bob@example.com","fail_attempts":1})", in_200ms);
+    meshjobs::enqueue_request in_200ms;
+    in_200ms.kind = "email.deliver";
+    in_200ms.args = R"({"to":"bob@example.com","fail_attempts":1})";
+    in_200ms.wait_us = 200'000;  // 200 ms
+    auto bob = rt.enqueue(in_200ms);
     // At a given time, unique until executed: asking again before it ran is a duplicate.
-    meshjobs::enqueue_options reminder;
-    reminder.at = meshjobs::to_timestamp(std::chrono::system_clock::now() + 1s);
+    meshjobs::enqueue_request reminder;
+    reminder.kind = "email.deliver";
+    reminder.args = R"({"to":"carol@example.com"})";
+    reminder.run_at = meshjobs::to_timestamp(std::chrono::system_clock::now() + 1s);
+    reminder.has_unique = true;
     reminder.unique = meshjobs::unique_mode::until_executed;
-    auto carol = rt.enqueue("email.deliver", R"({"to":"carol@example.com"})", reminder);
-    auto carol_again = rt.enqueue("email.deliver", R"({"to":"carol@example.com"})", reminder);
+    auto carol = rt.enqueue(reminder);
+    auto carol_again = rt.enqueue(reminder);
     // Now, with an address that makes it discarded.
     auto nobody = rt.enqueue("email.deliver", R"({"to":"nobody"})");
 

@@ -10,7 +10,9 @@
 
 namespace meshjobs {
 
-/// What a caller asks for when it enqueues a job. Empty / zero fields take the job type's default.
+/// What a caller asks for when it enqueues a job: the one type for enqueue options, used by
+/// the embedded facade, the front actor and the coordinator alike. Empty / zero fields take the
+/// job type's default.
 struct enqueue_request {
   std::string kind;
   std::string args = "{}";
@@ -25,6 +27,9 @@ struct enqueue_request {
   unique_conflict on_conflict = unique_conflict::log;
   std::string unique_key;     ///< empty: kind + args
   std::int32_t max_attempts = 0;
+  /// Not empty: a retry of this request with the same key, within the coordinator's window
+  /// (24 h, the latest 100,000 keys), returns the first job with status `replayed`.
+  std::string idempotency_key;
 };
 
 enum class enqueue_status : std::uint8_t {
@@ -32,6 +37,7 @@ enum class enqueue_status : std::uint8_t {
   scheduled,
   duplicate,  ///< a unique job with the same key exists; nothing enqueued (on_conflict: log)
   refused,    ///< see `error`
+  replayed,   ///< the idempotency key was seen: `id` is the first request's job, nothing new
 };
 
 struct enqueue_reply {
@@ -131,7 +137,7 @@ typename Inspector::result_type inspect(Inspector& f, job& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, enqueue_request& x) {
   return f(x.kind, x.args, x.queue, x.priority, x.has_priority, x.run_at, x.wait_us, x.expires_at,
-           x.unique, x.has_unique, x.on_conflict, x.unique_key, x.max_attempts);
+           x.unique, x.has_unique, x.on_conflict, x.unique_key, x.max_attempts, x.idempotency_key);
 }
 
 template <class Inspector>
