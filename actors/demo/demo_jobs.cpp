@@ -85,6 +85,22 @@ void register_demo_jobs(runtime& rt) {
     append_line(*path, args.get_string("token").value_or(std::to_string(ctx.current().id)));
   };
   rt.register_type(std::move(record));
+
+  job_type signal;
+  signal.kind = "demo.signal";
+  signal.start = [](async_context& ctx) {
+    auto parsed = json::object::parse(ctx.args(), "args");
+    auto ms = std::holds_alternative<json::object>(parsed)
+                ? std::get<json::object>(parsed).get_int("ms").value_or(60000) : 60000;
+    ctx.progress(0, "waiting for a signal");
+    ctx.on_signal([&ctx](const std::string& payload) {
+      ctx.progress(100, payload);
+      ctx.done();
+    });
+    ctx.after(std::chrono::milliseconds(ms), [&ctx] { ctx.fail(std::string{error_kinds::timeout}, "no signal came"); });
+  };
+  signal.counts_against_concurrency = false;
+  rt.register_type(std::move(signal));
 }
 
 }  // namespace meshjobs::demo

@@ -6,6 +6,9 @@
 //   demo.fail    always fails with service_error (3 attempts, then dead)
 //   demo.record  appends args.token and a newline to the file args.path (O_APPEND), after
 //                waiting args.ms: lets a test see every execution that happened
+//   demo.signal  asynchronous: waits (holding no thread) for a signal, up to args.ms (default
+//                60 s, then fails with timeout), keeps its payload as the progress message
+//                and succeeds: what a mesh-service callback does to a generation's poll
 #pragma once
 
 #include "meshjobs/runtime.hpp"

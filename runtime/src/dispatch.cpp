@@ -3,6 +3,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "coordinator.hpp"
@@ -15,7 +16,13 @@ void coordinator_state::dispatch() {
   const auto concurrency = static_cast<std::size_t>(env_->cfg.concurrency);
   std::fill(blocked_.begin(), blocked_.end(), false);
   const auto now = env_->now();
-  while (running_.size() < concurrency) {
+  // A full node still dispatches jobs of types outside its concurrency (a batch that waits).
+  const bool some_uncounted = std::any_of(env_->types.begin(), env_->types.end(),
+                                          [](const auto& t) { return !t->counts_against_concurrency; });
+  for (;;) {
+    const bool node_full = running_.size() - uncounted_running_ >= concurrency;
+    if (node_full && !some_uncounted)
+      break;
     auto taken = queues_->take([this](std::size_t q) { return !blocked_[q]; });
     if (!taken)
       break;
@@ -39,7 +46,8 @@ void coordinator_state::dispatch() {
       continue;
     }
     auto& sup = supervisors[type->second];
-    if (sup.credit <= 0 || sup.paused_until != 0) {  // paused: restart intensity exceeded
+    const bool counted = env_->types[type->second]->counts_against_concurrency;
+    if (sup.credit <= 0 || sup.paused_until != 0 || (node_full && counted)) {  // paused: restart intensity exceeded
       queues_->push_front(taken->queue, taken->priority, taken->id);
       blocked_[taken->queue] = true;
       continue;
@@ -67,6 +75,9 @@ void coordinator_state::start_job(job& j, std::uint32_t supervisor, std::uint32_
   j.started_at = now;
   db_->put(j);
   running_.emplace(j.id, running_entry{supervisor, queue});
+  progress_.erase(j.id);  // a new attempt reports afresh
+  if (!env_->types[supervisor]->counts_against_concurrency)
+    uncounted_running_ += 1;
   queues_->started(queue);
   auto& sup = supervisors[supervisor];
   sup.credit -= 1;
@@ -84,6 +95,8 @@ void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job
     }
     queues_->finished(entry->second.queue);
     running_.erase(entry);
+    if (!env_->types[supervisor]->counts_against_concurrency)
+      uncounted_running_ -= 1;
     sup.running -= 1;
     processed_ += 1;
     auto found = db_->get(o.id);
@@ -141,6 +154,7 @@ void coordinator_state::finish(job& j, job_state final_state) {
   j.state = final_state;
   if (j.finished_at == 0)
     j.finished_at = env_->now();
+  job_ended(j);
   db_->erase(j.id);
   history_.add(std::move(j));
 }
@@ -173,6 +187,7 @@ void coordinator_state::record_dead(job& j) {
   j.state = job_state::dead;
   if (j.finished_at == 0)
     j.finished_at = env_->now();
+  job_ended(j);
   db_->put(j);
   dead_order_.emplace_back(j.finished_at, j.id);
   prune_dead();

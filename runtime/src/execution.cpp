@@ -2,14 +2,16 @@
 
 #include <caf/all.hpp>
 
+#include "blocking_link.hpp"
 #include "worker_pool.hpp"
 
 namespace meshjobs {
 
 job_error perform(const job_type& type, const job& j,
-                  std::shared_ptr<const std::atomic<bool>> cancel_flag, const std::string& where) {
+                  std::shared_ptr<const std::atomic<bool>> cancel_flag, const std::string& where,
+                  std::shared_ptr<job_link> link) {
   try {
-    job_context ctx{j, std::move(cancel_flag)};
+    job_context ctx{j, std::move(cancel_flag), std::move(link)};
     for (const auto& hook : type.before_perform)
       hook(ctx);
     if (type.around_perform.empty()) {
@@ -35,15 +37,19 @@ job_error perform(const job_type& type, const job& j,
 execution_actor::behavior_type execution(execution_actor::pointer self, supervisor_actor parent,
                                          std::shared_ptr<const job_type> type,
                                          std::shared_ptr<worker_pool> pool, std::string where,
-                                         std::shared_ptr<std::atomic<bool>> cancel_flag) {
+                                         std::shared_ptr<std::atomic<bool>> cancel_flag,
+                                         coordinator_actor coordinator,
+                                         std::shared_ptr<signal_inbox> signals) {
   return {
     [=](run_atom, std::uint64_t run, job& j) {
+      auto link = std::make_shared<blocking_link>(self->system(), parent, coordinator, run, signals,
+                                                  !type->blocking);
       if (!type->blocking) {
-        self->send(parent, done_atom::value, run, perform(*type, j, nullptr, where));
+        self->send(parent, done_atom::value, run, perform(*type, j, nullptr, where, std::move(link)));
         return;
       }
-      pool->post([parent, run, type, where, flag = cancel_flag, j = std::move(j)] {
-        caf::anon_send(parent, done_atom::value, run, perform(*type, j, flag, where));
+      pool->post([parent, run, type, where, flag = cancel_flag, j = std::move(j), link] {
+        caf::anon_send(parent, done_atom::value, run, perform(*type, j, flag, where, link));
       });
     },
   };

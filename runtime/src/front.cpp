@@ -20,6 +20,7 @@ front_actor::behavior_type front(front_actor::pointer self, coordinator_actor co
     [=](list_atom a, job_state s, std::uint32_t limit) { return self->delegate(coordinator, a, s, limit); },
     [=](cancel_atom a, job_id id) { return self->delegate(coordinator, a, id); },
     [=](stats_atom a) { return self->delegate(coordinator, a); },
+    [=](signal_atom a, job_id id, std::string& payload) { return self->delegate(coordinator, a, id, std::move(payload)); },
   };
 }
 

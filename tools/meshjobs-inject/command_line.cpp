@@ -23,6 +23,7 @@ struct raw_input {
   std::string state;
   std::uint32_t limit = default_list_limit;
   job_id id = 0;
+  std::string payload;
 };
 
 struct subcommands {
@@ -31,6 +32,7 @@ struct subcommands {
   CLI::App* jobs;
   CLI::App* get;
   CLI::App* cancel;
+  CLI::App* signal;
   CLI::Option* priority;
 };
 
@@ -67,6 +69,9 @@ subcommands define(CLI::App& app, raw_input& in) {
   s.get->add_option("id", in.id, "job id")->required();
   s.cancel = app.add_subcommand("cancel", "cancel a queued or scheduled job, stop a running one");
   s.cancel->add_option("id", in.id, "job id")->required();
+  s.signal = app.add_subcommand("signal", "send a JSON object to the execution running a job");
+  s.signal->add_option("id", in.id, "job id")->required();
+  s.signal->add_option("payload", in.payload, "a JSON object, e.g. '{\"status\":\"completed\"}'")->required();
   return s;
 }
 
@@ -159,6 +164,11 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
     return command{get_command{in.id}};
   if (s.cancel->parsed())
     return command{cancel_command{in.id}};
+  if (s.signal->parsed()) {
+    if (auto err = json::check_object(in.payload, "signal payload"))
+      return usage_error{err->message};
+    return command{signal_command{in.id, in.payload}};
+  }
   return command{stats_command{}};
 }
 
@@ -181,7 +191,7 @@ parse_result parse_command_line(int argc, char** argv) {
     if (!app.get_subcommands().empty() || unknown.empty())
       return usage_error{e.what()};
     return usage_error{"unknown command \"" + unknown.front() +
-                       "\" (expected enqueue, stats, jobs, get or cancel)"};
+                       "\" (expected enqueue, stats, jobs, get, cancel or signal)"};
   }
   invocation inv;
   auto node = parse_node(in.node);

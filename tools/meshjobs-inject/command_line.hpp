@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "meshjobs/messages/protocol.hpp"
+#include "signal_command.hpp"
 
 namespace meshjobs::inject {
 
@@ -31,7 +32,8 @@ struct cancel_command {
   job_id id = 0;
 };
 
-using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command>;
+using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command,
+                             signal_command>;
 
 struct invocation {
   node_address node;

@@ -112,4 +112,8 @@ answer<cancel_status> front_connection::cancel(job_id id) {
   return impl_->ask<cancel_status>("cancel", cancel_atom::value, id);
 }
 
+answer<signal_status> front_connection::signal(job_id id, const std::string& payload) {
+  return impl_->ask<signal_status>("signal", signal_atom::value, id, payload);
+}
+
 }  // namespace meshjobs::inject

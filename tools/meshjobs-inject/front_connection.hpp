@@ -38,6 +38,7 @@ class front_connection {
   answer<std::vector<job>> list(job_state state, std::uint32_t limit);
   answer<job_lookup> lookup(job_id id);
   answer<cancel_status> cancel(job_id id);
+  answer<signal_status> signal(job_id id, const std::string& payload);
 
  private:
   struct impl;

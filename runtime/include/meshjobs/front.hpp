@@ -20,6 +20,7 @@ using front_actor = caf::typed_actor<
   caf::replies_to<lookup_atom, job_id>::with<job_lookup>,
   caf::replies_to<list_atom, job_state, std::uint32_t>::with<std::vector<job>>,
   caf::replies_to<cancel_atom, job_id>::with<cancel_status>,
-  caf::replies_to<stats_atom>::with<runtime_stats>>;
+  caf::replies_to<stats_atom>::with<runtime_stats>,
+  caf::replies_to<signal_atom, job_id, std::string>::with<signal_status>>;
 
 }  // namespace meshjobs

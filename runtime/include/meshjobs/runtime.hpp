@@ -64,6 +64,10 @@ class runtime {
   bool resume(const std::string& queue);
   /// Moves a dead job back to its queue with fresh attempts.
   bool retry_dead(job_id id);
+  /// Sends `payload_json` (a JSON object) to the execution running job `id`, which sees it
+  /// through async_context::on_signal or job_context::next_signal. not_running / not_found
+  /// when no execution runs that job; refused when the payload is not a JSON object.
+  signal_status signal(job_id id, const std::string& payload_json);
 
   /// Waits until nothing is enqueued, running, scheduled or retrying; false on timeout.
   bool drain(std::chrono::milliseconds timeout);

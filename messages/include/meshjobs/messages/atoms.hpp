@@ -28,5 +28,12 @@ using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
 using cron_atom = caf::atom_constant<caf::atom("cron")>;
+using signal_atom = caf::atom_constant<caf::atom("signal")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using watched_atom = caf::atom_constant<caf::atom("watched")>;
+using timer_atom = caf::atom_constant<caf::atom("timer")>;
+using post_atom = caf::atom_constant<caf::atom("post")>;
+using drop_atom = caf::atom_constant<caf::atom("drop")>;
 
 }  // namespace meshjobs

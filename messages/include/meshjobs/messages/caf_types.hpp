@@ -27,6 +27,11 @@ CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::enqueue_request>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::enqueue_reply>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_outcome>))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_progress))
+CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_progress>))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::signal_status))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_end))
+CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_id>))
 CAF_END_TYPE_ID_BLOCK(meshjobs)
 
 namespace meshjobs {
