@@ -20,10 +20,9 @@ struct forget_system_on_this_thread {
 }  // namespace
 
 blocking_link::blocking_link(caf::actor_system& sys, supervisor_actor parent,
-                             coordinator_actor coordinator, std::uint64_t run,
-                             std::shared_ptr<signal_inbox> signals, bool on_actor_thread)
-    : sys_(sys), parent_(std::move(parent)), coordinator_(std::move(coordinator)), run_(run),
-      signals_(std::move(signals)), on_actor_thread_(on_actor_thread) {}
+                             coordinator_actor coordinator, std::shared_ptr<signal_inbox> signals,
+                             bool on_actor_thread)
+    : sys_(sys), parent_(std::move(parent)), coordinator_(std::move(coordinator)), signals_(std::move(signals)), on_actor_thread_(on_actor_thread) {}
 
 void blocking_link::progress(std::int32_t percent, std::string message) {
   caf::anon_send(parent_, progress_atom::value, run_, percent, std::move(message));

@@ -40,12 +40,13 @@ execution_actor::behavior_type execution(execution_actor::pointer self, supervis
                                          std::shared_ptr<std::atomic<bool>> cancel_flag,
                                          coordinator_actor coordinator,
                                          std::shared_ptr<signal_inbox> signals) {
+  auto link = std::make_shared<blocking_link>(self->system(), parent, std::move(coordinator),
+                                              std::move(signals), !type->blocking);
   return {
     [=](run_atom, std::uint64_t run, job& j) {
-      auto link = std::make_shared<blocking_link>(self->system(), parent, coordinator, run, signals,
-                                                  !type->blocking);
+      link->serve(run);  // the previous job of this slot has ended: its handler returned
       if (!type->blocking) {
-        self->send(parent, done_atom::value, run, perform(*type, j, nullptr, where, std::move(link)));
+        self->send(parent, done_atom::value, run, perform(*type, j, nullptr, where, link));
         return;
       }
       pool->post([parent, run, type, where, flag = cancel_flag, j = std::move(j), link] {
