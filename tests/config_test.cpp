@@ -392,6 +392,26 @@ TEST(ConfigErrors, CronWithoutFiveFieldsIsRejected) {
                           "config: schedule.hourly.cron: needs 5 fields (got 1)"));
 }
 
+TEST(ConfigErrors, ABadCronExpressionIsRejectedByTheLoaderNamingItsEntry) {
+  const auto result = load_config_string(
+    "schedule:\n  nightly:\n    cron: \"0 24 * * *\"\n    class: Mesh::CleanupJob\n"
+    "  monthly:\n    cron: \"0 0 1 13 *\"\n    kind: mesh.cleanup\n");
+  EXPECT_THAT(messages(result),
+              ElementsAre("config: schedule.nightly.cron: hour: 24 is out of range 0-23",
+                          "config: schedule.monthly.cron: month: 13 is out of range 1-12"));
+}
+
+TEST(ConfigErrors, ACronExpressionThatCanNeverFireIsRejectedNamingItsEntry) {
+  const auto result = load_config_string(
+    "schedule:\n  february_30:\n    cron: \"0 0 30 2 *\"\n    kind: mesh.cleanup\n"
+    "  april_31:\n    cron: \"0 0 31 4 *\"\n    kind: mesh.cleanup\n");
+  ASSERT_EQ(result.errors.size(), 2u) << ::testing::PrintToString(messages(result));
+  EXPECT_THAT(result.errors[0].to_string(),
+              StartsWith("config: schedule.february_30.cron: never fires: "));
+  EXPECT_THAT(result.errors[1].to_string(),
+              StartsWith("config: schedule.april_31.cron: never fires: "));
+}
+
 TEST(ConfigErrors, ScheduleEntryNeedsACronAndExactlyOneOfClassOrKind) {
   const auto result = load_config_string(R"(
 schedule:

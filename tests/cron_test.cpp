@@ -1,4 +1,4 @@
-#include "cron.hpp"
+#include "meshjobs/config/cron_expression.hpp"
 
 #include <gtest/gtest.h>
 
@@ -227,9 +227,14 @@ TEST(Cron, ParseErrorsNameTheFieldAndTheReason) {
 
 // --- Rare and impossible expressions -----------------------------------------------------------
 
-TEST(Cron, ImpossibleExpressionsReturnZeroAndTerminate) {
-  EXPECT_EQ(cron("0 0 30 2 *").next_after(utc(2025, 1, 1)), 0);
-  EXPECT_EQ(cron("0 0 31 4,6,9,11 *").next_after(utc(2025, 1, 1)), 0);
+TEST(Cron, AnExpressionThatCanNeverFireIsAParseError) {
+  for (const char* text : {"0 0 30 2 *", "0 0 31 4 *", "0 0 31 4,6,9,11 *", "0 0 30,31 feb *"})
+    EXPECT_EQ(parse_error(text).rfind("never fires: ", 0), 0u) << text << ": " << parse_error(text);
+}
+
+TEST(Cron, ADayThatExistsInOnlySomeNamedMonthsStillFires) {
+  EXPECT_EQ(cron("0 0 31 2,3 *").next_after(utc(2025, 1, 1)), utc(2025, 3, 31));
+  EXPECT_EQ(cron("0 0 30 2 mon").next_after(utc(2025, 1, 1)), utc(2025, 2, 3));  // OR: Mondays
 }
 
 TEST(Cron, LeapDayIsFoundYearsAhead) {
@@ -419,7 +424,14 @@ TEST(Cron, NextAfterAgreesWithAMinuteByMinuteSearchOnRandomExpressions) {
   int failures = 0;
   for (int i = 0; i < expressions && failures < 10; ++i) {
     const generated_expression e = generator.next();
-    const auto parsed = cron(e.text);
+    const auto parsed_or_error = cron_expression::parse(e.text);
+    if (const auto* error = std::get_if<std::string>(&parsed_or_error)) {
+      // Refused as never firing (as "0 0 30 2 *"): the brute force must find nothing either.
+      EXPECT_EQ(error->rfind("never fires: ", 0), 0u) << e.text << ": " << *error;
+      EXPECT_FALSE(brute_force_next(e, instant(rng), window_minutes).has_value()) << e.text;
+      continue;
+    }
+    const auto& parsed = std::get<cron_expression>(parsed_or_error);
     // A random instant, then the slot found from it, to check exact slots too.
     std::vector<timestamp> instants{instant(rng)};
     if (auto first = brute_force_next(e, instants[0], window_minutes)) instants.push_back(*first);

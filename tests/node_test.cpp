@@ -5,6 +5,8 @@
 #include <csignal>
 
 #include "node_harness.hpp"
+#include "store.hpp"
+#include "store_test_support.hpp"
 
 namespace meshjobs::testing {
 namespace {
@@ -49,11 +51,44 @@ TEST_F(NodeDaemon, check_lists_every_error_of_a_bad_config_with_its_key) {
   EXPECT_EQ(split_lines(r.err).size(), 6u) << r.err;
 }
 
+TEST_F(NodeDaemon, check_names_a_cron_entry_that_can_never_fire_once_with_one_prefix) {
+  auto path = dir_.file("cron.yml");
+  write_file(path,
+             "queues:\n  - [default, 1]\n"
+             "schedule:\n  leap:\n    cron: \"0 0 30 2 *\"\n    kind: demo.noop\n");
+  auto r = run_node(dir_, {"--config", path, "--check"});
+  EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string() << "\n" << r.err;
+  auto lines = split_lines(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_EQ(lines[0].rfind("config: schedule.leap.cron: never fires: ", 0), 0u) << r.err;
+}
+
 TEST_F(NodeDaemon, check_names_a_missing_config_file) {
   auto path = dir_.file("nowhere/meshjobs.yml");
   auto r = run_node(dir_, {"--config", path, "--check"});
   EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string() << "\n" << r.err;
   EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
+}
+
+TEST_F(NodeDaemon, a_database_it_cannot_write_stops_the_start_with_exit_1_and_the_reason) {
+  auto s = settings();
+  s.store_backend = "sqlite";
+  s.store_path = dir_.file("jobs.db");
+  {
+    store_config cfg;
+    cfg.backend = store_backend::sqlite;
+    cfg.path = s.store_path;
+    open_store(cfg)->put(testing_support::noop_job(1));  // a valid meshjobs file with a job
+  }
+  testing_support::make_unwritable_by_sqlite(s.store_path);
+  node_process node{dir_, s};
+  auto status = node.process().wait_for(20s);
+  ASSERT_TRUE(status.has_value()) << "runs on a database it cannot write\n" << node.log();
+  EXPECT_TRUE(status->exited_with(1)) << status->to_string() << "\n" << node.log();
+  EXPECT_NE(node.log().find("store: " + s.store_path + ": cannot write (attempt to write a "
+                            "readonly database)"),
+            std::string::npos)
+    << node.log();
 }
 
 TEST_F(NodeDaemon, json_log_format_writes_only_json_lines) {
@@ -114,6 +149,25 @@ TEST_F(NodeDaemon, job_enqueued_through_inject_runs) {
     10s))
     << "last seen: " << state << "\n" << node.log();
   EXPECT_EQ(read_lines(record), std::vector<std::string>{"hello"});
+}
+
+TEST_F(NodeDaemon, a_config_without_a_default_queue_starts_and_runs_the_demo_types) {
+  auto s = settings();
+  s.queues = {"critical", "low"};
+  node_process node{dir_, s};
+  ASSERT_TRUE(node.wait_ready()) << node.log();
+  auto record = dir_.file("record.txt");
+  auto id = node.enqueue("demo.record", R"({"path":")" + record + R"(","token":"ran"})");
+  ASSERT_TRUE(eventually(
+    [&] {
+      auto r = node.inject({"get", std::to_string(id)});
+      return r.status.exited_with(0) && json_line(r.out).get_string("state") == "succeeded";
+    },
+    10s))
+    << node.log();
+  auto got = json_line(node.inject({"get", std::to_string(id)}).out);
+  EXPECT_EQ(got.get_string("queue"), "critical") << "the config's first queue";
+  EXPECT_EQ(read_lines(record), std::vector<std::string>{"ran"});
 }
 
 TEST_F(NodeDaemon, inject_of_an_unknown_kind_is_refused_with_exit_1) {

@@ -86,6 +86,16 @@ TEST(RetryPolicy, FixedWaitIsTheSameAfterEveryExecution) {
   for (int e = 1; e <= 10; ++e) EXPECT_EQ(wait_strategy::fixed(30s).next(e, rng), 30s);
 }
 
+TEST(RetryPolicy, AWaitBeyondAHundredYearsOrBelowZeroIsCapped) {
+  std::mt19937_64 rng(1);
+  const milliseconds hundred_years = 36525 * 24h;
+  const auto huge = wait_strategy::custom([](int) { return milliseconds::max(); });
+  const auto negative = wait_strategy::custom([](int) { return -5s; });
+  EXPECT_EQ(huge.next(1, rng), hundred_years);
+  EXPECT_EQ(negative.next(1, rng), 0ms);
+  EXPECT_EQ(wait_strategy::exponential().next(1000, rng), hundred_years);  // 1000^4 s uncapped
+}
+
 TEST(RetryPolicy, CustomWaitIsTheFunctionOfTheExecutionNumber) {
   std::mt19937_64 rng(1);
   std::vector<int> asked;

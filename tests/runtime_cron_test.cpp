@@ -64,5 +64,19 @@ TEST(RuntimeCron, EachSlotFiresOnceAcrossRestartsAndMissedSlotsFireOnceOnStart) 
   EXPECT_EQ(reopened->cron_last_run("sweep"), utc(2024, 5, 1, 12, 5));
 }
 
+TEST(RuntimeCron, StartRefusesAScheduleThatCanNeverFireNamingTheEntry) {
+  auto cfg = test_config();
+  cfg.schedule = {{"leap", "0 0 30 2 *", "test.sweep", "{}", ""}};
+  runtime rt{cfg};
+  rt.register_type(make_type("test.sweep", [](job_context&) {}));
+  try {
+    rt.start();
+    FAIL() << "started with a schedule entry that never fires";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string{e.what()}.rfind("config: schedule.leap.cron: never fires: ", 0), 0u)
+      << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace meshjobs

@@ -262,10 +262,12 @@ class harness {
     : cfg(std::move(c)), clock(std::make_shared<manual_clock>(start)),
       events(std::make_shared<recording_observer>()) {}
 
-  runtime& start(std::vector<job_type> types) {
+  runtime& start(std::vector<job_type> types, std::vector<record_schema> records = {}) {
     rt = std::make_unique<runtime>(cfg, clock);
     for (auto& t : types)
       rt->register_type(std::move(t));
+    for (auto& r : records)
+      rt->register_records(std::move(r));
     rt->add_observer(events);
     rt->start();
     return *rt;

@@ -140,6 +140,53 @@ TEST(RuntimeQueues, PausedQueueHoldsItsJobsWhileOtherQueuesRun) {
   EXPECT_FALSE(queue_named(rt.stats(), "default").paused);
 }
 
+TEST(RuntimeQueues, ATypeOutOfCreditDoesNotHoldBackTheOtherTypesOfItsQueue) {
+  gate g;
+  harness h;
+  auto slow = make_type("test.slow", [&g](job_context& ctx) { g.pass(ctx); });
+  slow.concurrency = 1;
+  auto& rt = h.start({std::move(slow), make_type("test.noop", [](job_context&) {})});
+
+  auto first = rt.enqueue("test.slow", "{}").id;
+  ASSERT_TRUE(h.events->wait_started(first));
+  auto second = rt.enqueue("test.slow", "{}").id;  // waits at the head of `default` for credit
+  auto other = rt.enqueue("test.noop", "{}").id;
+  EXPECT_TRUE(h.events->wait_for(
+    [&](const auto& es) { return recording_observer::count(es, event::type::finished, other) == 1; },
+    patience / 2))
+    << "a job of another type waited behind a type that had no credit";
+  EXPECT_EQ(h.events->count(event::type::started, second), 0u);
+
+  g.open();
+  ASSERT_TRUE(h.events->wait_finished(second));
+  EXPECT_EQ(h.events->start_order(), (std::vector<job_id>{first, other, second}));
+}
+
+TEST(RuntimeQueues, APausedTypeDoesNotHoldBackTheOtherTypesOfItsQueue) {
+  harness h;
+  auto dependency = make_type("test.dependency", [](job_context& ctx) {
+    if (ctx.args() == R"({"fail":true})")
+      throw job_failure("service_error", "dependency down");
+  });
+  dependency.intensity.max_failures = 0;  // the first failure pauses the type
+  dependency.intensity.window = 60s;
+  dependency.intensity.backoff = 2s;
+  dependency.retry.otherwise(wait_strategy::fixed(1s), 1);
+  auto& rt = h.start({std::move(dependency), make_type("test.noop", [](job_context&) {})});
+
+  rt.enqueue("test.dependency", R"({"fail":true})");
+  ASSERT_TRUE(h.events->wait_count(event::type::paused, 1));
+  auto waiting = rt.enqueue("test.dependency", "{}").id;  // at the head of `default`, paused
+  auto other = rt.enqueue("test.noop", "{}").id;
+  ASSERT_TRUE(h.events->wait_finished(other));
+  ASSERT_TRUE(h.events->wait_finished(waiting));
+  EXPECT_LT(h.events->position(event::type::finished, other),
+            h.events->position(event::type::resumed, 0))
+    << "a job of another type waited for the paused type to resume";
+  EXPECT_GT(h.events->position(event::type::started, waiting),
+            h.events->position(event::type::resumed, 0));
+}
+
 TEST(RuntimeQueues, MaxPendingRefusesPastItsBoundWithAnErrorNamingTheSetting) {
   harness h;
   h.cfg.node.max_pending = 2;

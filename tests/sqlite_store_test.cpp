@@ -182,6 +182,17 @@ TEST_F(sqlite_store_test, a_negative_schema_version_is_refused) {
   EXPECT_EQ(open_error(), "store: " + file_.path() + ": schema version -1 was not written by meshjobs");
 }
 
+TEST_F(sqlite_store_test, a_file_sqlite_can_read_but_not_write_is_refused_on_open) {
+  {
+    auto s = open();
+    s->put(noop_job(1));
+  }
+  testing_support::make_unwritable_by_sqlite(file_.path());  // its jobs still load: reads work
+  EXPECT_EQ(open_error(), "store: " + file_.path() + ": cannot write (attempt to write a readonly "
+                          "database): a node on it would keep nothing it is given, so it does "
+                          "not start");
+}
+
 TEST_F(sqlite_store_test, a_file_that_is_not_a_database_is_refused_naming_the_path) {
   std::ofstream(file_.path()) << std::string(4096, 'x') << "not a database at all\n";
   EXPECT_EQ(open_error(), "store: " + file_.path() + ": file is not a database");

@@ -89,6 +89,17 @@ class temp_db {
   std::string path_;
 };
 
+/// Makes a closed database file one SQLite reads but will not write, for every user, root
+/// included: its header claims a newer file format for writing (write version 3, at offset 18),
+/// so every write fails with "attempt to write a readonly database" while reads succeed.
+inline void make_unwritable_by_sqlite(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r+b");
+  ASSERT_NE(f, nullptr) << "cannot open " << path;
+  ASSERT_EQ(std::fseek(f, 18, SEEK_SET), 0);
+  ASSERT_EQ(std::fputc(3, f), 3);
+  ASSERT_EQ(std::fclose(f), 0);
+}
+
 /// A separate connection to the file: what it sees is what another process would see.
 class sqlite_reader {
  public:

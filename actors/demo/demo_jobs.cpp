@@ -38,14 +38,29 @@ void append_line(const std::string& path, const std::string& line) {
     throw job_failure("io_error", "short write to " + path);
 }
 
+/// `default` when the node has it, else the node's first queue: a type on a queue the config
+/// lacks is refused by register_type, and the node would not start.
+std::string demo_queue(const config& cfg) {
+  for (const auto& q : cfg.queues)
+    if (q.name == "default")
+      return q.name;
+  return cfg.queues.empty() ? "default" : cfg.queues.front().name;
+}
+
 }  // namespace
 
 void register_demo_jobs(runtime& rt) {
+  const auto queue = demo_queue(rt.cfg());
+  auto on_queue = [&](job_type t) {
+    t.queue = queue;
+    rt.register_type(std::move(t));
+  };
+
   job_type noop;
   noop.kind = "demo.noop";
   noop.blocking = false;
   noop.perform = [](job_context&) {};
-  rt.register_type(std::move(noop));
+  on_queue(std::move(noop));
 
   job_type sleep;
   sleep.kind = "demo.sleep";
@@ -53,7 +68,7 @@ void register_demo_jobs(runtime& rt) {
     wait_cancellable(ctx, parse_args(ctx).get_int("ms").value_or(100));
   };
   sleep.retry.retry_on(std::string{error_kinds::timeout}, wait_strategy::fixed(std::chrono::milliseconds(200)), 2);
-  rt.register_type(std::move(sleep));
+  on_queue(std::move(sleep));
 
   job_type flaky;
   flaky.kind = "demo.flaky";
@@ -65,14 +80,14 @@ void register_demo_jobs(runtime& rt) {
                                              " fails on purpose");
   };
   flaky.retry.retry_on("service_error", wait_strategy::fixed(std::chrono::milliseconds(100)), 5);
-  rt.register_type(std::move(flaky));
+  on_queue(std::move(flaky));
 
   job_type fail;
   fail.kind = "demo.fail";
   fail.blocking = false;
   fail.perform = [](job_context&) { throw job_failure("service_error", "demo.fail always fails"); };
   fail.retry.retry_on("service_error", wait_strategy::fixed(std::chrono::milliseconds(100)), 3);
-  rt.register_type(std::move(fail));
+  on_queue(std::move(fail));
 
   job_type record;
   record.kind = "demo.record";
@@ -84,7 +99,7 @@ void register_demo_jobs(runtime& rt) {
       throw job_failure(std::string{error_kinds::bad_args}, "args.path: missing");
     append_line(*path, args.get_string("token").value_or(std::to_string(ctx.current().id)));
   };
-  rt.register_type(std::move(record));
+  on_queue(std::move(record));
 
   job_type signal;
   signal.kind = "demo.signal";
@@ -100,7 +115,7 @@ void register_demo_jobs(runtime& rt) {
     ctx.after(std::chrono::milliseconds(ms), [&ctx] { ctx.fail(std::string{error_kinds::timeout}, "no signal came"); });
   };
   signal.counts_against_concurrency = false;
-  rt.register_type(std::move(signal));
+  on_queue(std::move(signal));
 }
 
 }  // namespace meshjobs::demo

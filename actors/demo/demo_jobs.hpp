@@ -15,6 +15,8 @@
 
 namespace meshjobs::demo {
 
+/// Registers every demo type on the queue `default`, or on the config's first queue when the
+/// config has no `default`.
 void register_demo_jobs(runtime& rt);
 
 }  // namespace meshjobs::demo

@@ -1,4 +1,5 @@
 // meshjobs' own sections: `store` and `node`.
+#include "meshjobs/messages/time_limits.hpp"
 #include "sections.hpp"
 
 namespace meshjobs::config_detail {
@@ -8,6 +9,18 @@ constexpr int_range dead_max_jobs_range{0, int64_max};  // 0 keeps no dead job a
 constexpr int_range port_range{0, 65535};               // 0: not published
 constexpr int_range max_pending_range{1, int64_max};
 constexpr int_range scheduler_threads_range{0, 256};    // 0: one per core
+
+// Past max_time_ahead, now - dead_max_age would overflow.
+std::optional<std::int64_t> read_dead_max_age(reader& r, const entry& e) {
+  const auto seconds = r.duration(e.value, e.path);
+  if (seconds && *seconds > max_time_ahead_s) {
+    r.fail(e.path, std::string{"must be at most "} + max_time_ahead_text + " ("
+                     + std::to_string(max_time_ahead_days) + "d) (got " + std::to_string(*seconds)
+                     + " s)");
+    return std::nullopt;
+  }
+  return seconds;
+}
 
 }  // namespace
 
@@ -21,7 +34,7 @@ void read_store(reader& r, const YAML::Node& node, store_config& out) {
     {"dead_max_jobs", [&](const entry& e) {
        assign(out.dead_max_jobs, r.integer(e.value, e.path, dead_max_jobs_range)); }},
     {"dead_max_age", [&](const entry& e) {
-       assign(out.dead_max_age_s, r.duration(e.value, e.path)); }},
+       assign(out.dead_max_age_s, read_dead_max_age(r, e)); }},
   });
 }
 

@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "args_json.hpp"
+#include "meshjobs/config/cron_expression.hpp"
 #include "core_schema.hpp"
 #include "sections.hpp"
 
@@ -89,6 +90,13 @@ std::optional<std::string> read_cron(reader& r, const entry& e) {
   if (fields != cron_field_count) {
     r.fail(e.path, "needs " + std::to_string(cron_field_count) + " fields (got "
                      + std::to_string(fields) + ")");
+    return std::nullopt;
+  }
+  // Parsed here, not only by the runtime's cron actor, so a host that embeds meshjobs learns of
+  // a bad expression from load_config_file as the daemon does.
+  const auto parsed = cron_expression::parse(*cron);
+  if (const auto* error = std::get_if<std::string>(&parsed)) {
+    r.fail(e.path, *error);
     return std::nullopt;
   }
   return cron;

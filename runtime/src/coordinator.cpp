@@ -88,6 +88,12 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
       self->state.after_change();
       return ok;
     },
+    [self](records_atom, std::vector<record_write>& writes) -> caf::result<std::string> {
+      auto rp = self->make_response_promise<std::string>();
+      self->state.write_records(rp, std::move(writes));
+      self->state.after_change();
+      return rp;
+    },
     [self](drain_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
       self->state.drain_waiters.push_back(rp);
@@ -109,6 +115,7 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
     [self](tick_atom, std::uint64_t gen) {
       if (self->state.timer_fired(gen)) {
         self->state.promote_due();
+        self->state.prune_dead();
         self->state.after_change();
       }
     },
@@ -121,8 +128,9 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
     [self](durable_atom, std::uint64_t seq, const std::string& error) {
       self->state.on_durable(seq, error);
     },
+    [self](durable_atom) { self->state.retry_commit(); },
     [self](demand_atom, std::uint32_t supervisor, std::int32_t credit) {
-      self->state.supervisors[supervisor].credit += credit;
+      self->state.add_credit(supervisor, credit);
       self->state.after_change();
     },
     [self](outcome_atom, std::uint32_t supervisor, std::vector<job_outcome>& outcomes) {
@@ -130,7 +138,7 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
       self->state.after_change();
     },
     [self](backoff_atom, std::uint32_t supervisor, timestamp until) {
-      self->state.supervisors[supervisor].paused_until = until;
+      self->state.set_paused(supervisor, until);
       self->state.after_change();
     },
   };

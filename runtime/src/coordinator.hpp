@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "commit_backoff.hpp"
 #include "cron_schedule.hpp"
 #include "interfaces.hpp"
 #include "job_history.hpp"
@@ -38,11 +39,16 @@ class coordinator_state {
   void ack_when_durable(caf::typed_response_promise<enqueue_reply> rp, enqueue_reply reply);
   void ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
                         std::vector<enqueue_reply> replies);
+  /// Domain record writes from a caller: committed with the next commit, answered with its
+  /// error (empty: durable).
+  void write_records(caf::typed_response_promise<std::string> rp, std::vector<record_write> writes);
 
   // dispatch.cpp
   void dispatch();
   void apply_outcomes(std::uint32_t supervisor, std::vector<job_outcome>& outcomes);
   void promote_due();
+  /// Drops dead jobs past dead_max_jobs or dead_max_age (on each change and on the timer).
+  void prune_dead();
   void fire_cron();
   void arm_timers();
 
@@ -55,12 +61,18 @@ class coordinator_state {
   runtime_stats stats() const;
   void begin_stop();
   bool pause_queue(const std::string& queue, bool paused) { return queues_->pause(queue, paused); }
+  /// A supervisor asked for `credit` more jobs.
+  void add_credit(std::uint32_t supervisor, std::int32_t credit);
+  /// A supervisor paused its type until `until` (restart intensity), or resumed it (0).
+  void set_paused(std::uint32_t supervisor, timestamp until);
   /// A supervisor was replaced: the jobs it ran go back to their queues, attempts not counted.
   void requeue_running_of(std::uint32_t supervisor);
   /// True when `gen` is the armed timer's (a stale one is ignored); disarms it.
   bool timer_fired(std::uint64_t gen);
   bool cron_timer_fired(std::uint64_t gen);
   void on_durable(std::uint64_t seq, const std::string& error);
+  /// The back-off after a failed commit is over.
+  void retry_commit();
   void after_change();  ///< commit what changed, dispatch, answer waiters
 
   // running_jobs.cpp
@@ -95,13 +107,32 @@ class coordinator_state {
   };
 
   enqueue_reply refuse(std::string error) const;
+  /// An enqueue's write did not become durable: a job that has not started is withdrawn and
+  /// the reply says refused; one already started (dispatched while the store looked healthy)
+  /// keeps its reply, since it ran.
+  void settle_not_durable(enqueue_reply& reply, const std::string& error);
+  /// Takes a waiting job (queued, held, waiting for its unique lock, scheduled) out of where
+  /// it waits.
+  void stop_waiting(const job& j);
+  /// Jobs enqueued while the store is unhealthy wait here, out of dispatch, until the commit
+  /// that covers them (seq) succeeds: a refused enqueue must never run.
+  void hold(std::size_t queue, std::size_t lane, const job& j);
+  void release_held(std::uint64_t durable_seq);
   void start_job(job& j, std::uint32_t supervisor, std::uint32_t queue, timestamp now);
+  /// A job's lane in its queue: its type's (= its supervisor's) index, or the unknown-kind lane.
+  std::size_t lane_of(const std::string& kind) const;
+  std::size_t unknown_kind_lane() const { return env_->types.size(); }
+  /// Opens the type's lane while its supervisor can take work: credit left, not paused.
+  void update_lane(std::uint32_t supervisor);
   void finish(job& j, job_state final_state);
   /// Ends a job that never ran (cancelled while waiting, expired): observers hear of it first.
   void end_without_running(job& j, job_state final_state, outcome_kind announced_as);
   void release_locks(const job& j, bool final_outcome);
   void record_dead(job& j);
-  void prune_dead();
+  /// The earliest time something changes by itself: a scheduled job comes due, a dead job ages
+  /// out. 0: nothing waits.
+  timestamp next_timed_change() const;
+  timestamp dead_max_age_us() const;
   void requeue_front(job& j);
   void expire(job& j);
   /// Observers hear of a job that ended with no execution (cancelled while waiting, expired,
@@ -124,7 +155,6 @@ class coordinator_state {
   std::optional<cron_schedule> cron_;
   std::unordered_map<job_id, running_entry> running_;
   std::vector<std::vector<job>> batches_;  // per supervisor, reused by dispatch
-  std::vector<bool> blocked_;              // per queue, reused by dispatch
 
   // durability: acks wait for the commit that covers their write
   std::uint64_t next_seq_ = 1;
@@ -132,6 +162,16 @@ class coordinator_state {
   std::vector<std::function<void(const std::string&)>> unassigned_acks_;
   std::deque<pending_ack> in_flight_acks_;
   std::uint64_t stop_seq_ = 0;
+  commit_backoff store_health_;
+  bool commit_waiting_ = false;  ///< a back-off timer runs: no commit before it ends
+  struct held_job {
+    std::uint64_t seq;
+    std::size_t queue;
+    std::size_t lane;
+    std::int32_t priority;
+    job_id id;
+  };
+  std::deque<held_job> held_;
 
   // timers: one for the earliest scheduled job, one for the next cron slot
   std::uint64_t timer_gen_ = 0;

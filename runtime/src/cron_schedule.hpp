@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cron.hpp"
+#include "meshjobs/config/cron_expression.hpp"
 #include "meshjobs/config/config.hpp"
 
 namespace meshjobs {

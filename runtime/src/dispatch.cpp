@@ -1,5 +1,6 @@
-// Dispatch by credit: jobs go to a supervisor only while it has free slots it asked to fill,
-// the node is under its concurrency and the queue under its limit. Then the outcomes.
+// Dispatch by credit: jobs go to a supervisor only while it has free slots it asked to fill
+// (its lane is open), the node is under its concurrency and the queue under its limit. Then
+// the outcomes.
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +8,7 @@
 #include <chrono>
 
 #include "coordinator.hpp"
+#include "meshjobs/messages/time_limits.hpp"
 
 namespace meshjobs {
 
@@ -14,16 +16,17 @@ void coordinator_state::dispatch() {
   if (stopping)
     return;
   const auto concurrency = static_cast<std::size_t>(env_->cfg.concurrency);
-  std::fill(blocked_.begin(), blocked_.end(), false);
   const auto now = env_->now();
-  // A full node still dispatches jobs of types outside its concurrency (a batch that waits).
+  // A full node still starts jobs of types outside its concurrency (a batch that waits): the
+  // lanes of the other types are closed for the rest of this pass.
   const bool some_uncounted = std::any_of(env_->types.begin(), env_->types.end(),
                                           [](const auto& t) { return !t->counts_against_concurrency; });
+  std::vector<std::uint32_t> held_lanes;
   for (;;) {
     const bool node_full = running_.size() - uncounted_running_ >= concurrency;
     if (node_full && !some_uncounted)
       break;
-    auto taken = queues_->take([this](std::size_t q) { return !blocked_[q]; });
+    auto taken = queues_->take();
     if (!taken)
       break;
     auto found = db_->get(taken->id);
@@ -37,27 +40,27 @@ void coordinator_state::dispatch() {
       expire(j);
       continue;
     }
-    auto type = env_->type_index.find(j.kind);
-    if (type == env_->type_index.end()) {
+    if (taken->lane == unknown_kind_lane()) {
       j.last_error = {std::string{error_kinds::unknown_kind},
                       "no job type \"" + j.kind + "\" is registered on this node", env_->cfg.node.name};
       record_dead(j);
       announce_unrun_end(j, outcome_kind::dead);
       continue;
     }
-    auto& sup = supervisors[type->second];
-    const bool counted = env_->types[type->second]->counts_against_concurrency;
-    if (sup.credit <= 0 || sup.paused_until != 0 || (node_full && counted)) {  // paused: restart intensity exceeded
-      queues_->push_front(taken->queue, taken->priority, taken->id);
-      blocked_[taken->queue] = true;
+    if (node_full && env_->types[taken->lane]->counts_against_concurrency) {
+      queues_->push_front(taken->queue, taken->lane, taken->priority, taken->id);
+      queues_->open_lane(taken->lane, false);
+      held_lanes.push_back(static_cast<std::uint32_t>(taken->lane));
       continue;
     }
     if (j.unique == unique_mode::while_executing && !locks_.try_acquire(j.unique_key, j.id)) {
       locks_.wait(j.unique_key, j.id);
       continue;
     }
-    start_job(j, type->second, static_cast<std::uint32_t>(taken->queue), now);
+    start_job(j, static_cast<std::uint32_t>(taken->lane), static_cast<std::uint32_t>(taken->queue), now);
   }
+  for (auto lane : held_lanes)
+    update_lane(lane);
   for (std::size_t s = 0; s < batches_.size(); ++s) {
     if (!batches_[s].empty()) {
       self_->send(supervisors[s].handle, dispatch_atom::value, std::move(batches_[s]));
@@ -82,7 +85,29 @@ void coordinator_state::start_job(job& j, std::uint32_t supervisor, std::uint32_
   auto& sup = supervisors[supervisor];
   sup.credit -= 1;
   sup.running += 1;
+  if (sup.credit <= 0)
+    update_lane(supervisor);
   batches_[supervisor].push_back(std::move(j));
+}
+
+std::size_t coordinator_state::lane_of(const std::string& kind) const {
+  auto type = env_->type_index.find(kind);
+  return type == env_->type_index.end() ? unknown_kind_lane() : type->second;
+}
+
+void coordinator_state::update_lane(std::uint32_t supervisor) {
+  const auto& sup = supervisors[supervisor];
+  queues_->open_lane(supervisor, sup.credit > 0 && sup.paused_until == 0);
+}
+
+void coordinator_state::add_credit(std::uint32_t supervisor, std::int32_t credit) {
+  supervisors[supervisor].credit += credit;
+  update_lane(supervisor);
+}
+
+void coordinator_state::set_paused(std::uint32_t supervisor, timestamp until) {
+  supervisors[supervisor].paused_until = until;
+  update_lane(supervisor);
 }
 
 void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job_outcome>& outcomes) {
@@ -103,6 +128,9 @@ void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job
     if (!found)
       continue;
     auto& j = *found;
+    // In the same commit as the job's new state: both are durable, or neither.
+    if (!o.records.empty())
+      db_->stage_records(std::move(o.records));
     j.finished_at = o.finished_at;
     if (o.kind != outcome_kind::succeeded && o.kind != outcome_kind::cancelled &&
         o.kind != outcome_kind::requeued) {
@@ -145,7 +173,7 @@ void coordinator_state::requeue_front(job& j) {
   j.run_at = 0;
   db_->put(j);
   if (auto q = queues_->find(j.queue))
-    queues_->push_front(*q, j.priority, j.id);
+    queues_->push_front(*q, lane_of(j.kind), j.priority, j.id);
 }
 
 // Consumes `j`: it moves into the history.
@@ -209,7 +237,7 @@ void coordinator_state::release_locks(const job& j, bool final_outcome) {
       if (auto next = locks_.next_waiter(j.unique_key)) {
         if (auto waiter = db_->get(*next); waiter && waiter->state == job_state::enqueued)
           if (auto q = queues_->find(waiter->queue))
-            queues_->push_front(*q, waiter->priority, waiter->id);
+            queues_->push_front(*q, lane_of(waiter->kind), waiter->priority, waiter->id);
       }
       break;
     default:
@@ -219,7 +247,7 @@ void coordinator_state::release_locks(const job& j, bool final_outcome) {
 
 void coordinator_state::prune_dead() {
   const auto max_jobs = static_cast<std::size_t>(env_->cfg.store.dead_max_jobs);
-  const auto oldest = env_->now() - env_->cfg.store.dead_max_age_s * 1000000;
+  const auto oldest = env_->now() - dead_max_age_us();
   while (!dead_order_.empty() &&
          (dead_order_.size() > max_jobs || dead_order_.front().first < oldest)) {
     auto id = dead_order_.front().second;
@@ -246,7 +274,7 @@ void coordinator_state::promote_due() {
     j->state = job_state::enqueued;
     j->run_at = 0;
     db_->put(*j);
-    queues_->push(*q, j->priority, j->id);
+    queues_->push(*q, lane_of(j->kind), j->priority, j->id);
   }
 }
 
@@ -294,22 +322,44 @@ void coordinator_state::requeue_running_of(std::uint32_t supervisor) {
     lost.push_back(o);
   }
   supervisors[supervisor].credit = 0;
+  update_lane(supervisor);
   apply_outcomes(supervisor, lost);
 }
+
+// Deadlines are wall-clock times, CAF's timers count on a steady clock: a timer never waits
+// more than this at a time, and each wake-up compares the deadline with the wall clock again,
+// so a jump of the wall clock (or of a test's manual clock) is seen within a second.
+constexpr timestamp max_timer_wait_us = 1000000;
 
 void coordinator_state::arm_timers() {
   using std::chrono::microseconds;
   const auto now = env_->now();
   auto arm = [&](timestamp at, timestamp& armed_at, std::uint64_t& gen, auto atom) {
-    if (at == 0 || (armed_at != 0 && armed_at <= at))
+    if (at == 0)
       return;
-    armed_at = at;
+    const auto wake = std::min(at, now + max_timer_wait_us);
+    if (armed_at != 0 && armed_at <= wake)
+      return;
+    armed_at = wake;
     gen += 1;
-    self_->delayed_send(self_, microseconds(std::max<timestamp>(0, at - now)), atom, gen);
+    self_->delayed_send(self_, microseconds(std::max<timestamp>(0, wake - now)), atom, gen);
   };
-  arm(scheduled_.earliest(), timer_at_, timer_gen_, tick_atom::value);
+  arm(next_timed_change(), timer_at_, timer_gen_, tick_atom::value);
   if (cron_)
     arm(cron_->earliest(), cron_at_, cron_gen_, cron_atom::value);
+}
+
+timestamp coordinator_state::next_timed_change() const {
+  const timestamp due = scheduled_.earliest();
+  if (dead_order_.empty())
+    return due;
+  const timestamp dead_expiry = dead_order_.front().first + dead_max_age_us();
+  return due == 0 ? dead_expiry : std::min(due, dead_expiry);
+}
+
+timestamp coordinator_state::dead_max_age_us() const {
+  // A config built in code skipped the loader's bound; past it, now - age would overflow.
+  return std::clamp<timestamp>(env_->cfg.store.dead_max_age_s, 0, max_time_ahead_s) * 1000000;
 }
 
 }  // namespace meshjobs

@@ -1,8 +1,12 @@
 // Admission: validate a request, persist the job, place it in its queue or the scheduled set.
 #include <spdlog/spdlog.h>
 
+#include <ctime>
+#include <optional>
+
 #include "coordinator.hpp"
 #include "meshjobs/messages/json.hpp"
+#include "meshjobs/messages/time_limits.hpp"
 
 namespace meshjobs {
 namespace {
@@ -21,6 +25,32 @@ bool holds_lock_from_enqueue(unique_mode m) {
   return m == unique_mode::until_executed || m == unique_mode::until_executing;
 }
 
+/// A UTC time to the second, ISO 8601, for error messages.
+std::string iso_utc(timestamp t) {
+  const auto seconds = static_cast<std::time_t>(t / 1000000);
+  std::tm fields{};
+  char text[40];
+  if (gmtime_r(&seconds, &fields) == nullptr ||
+      std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields) == 0)
+    return std::to_string(t) + " us since the epoch";
+  return text;
+}
+
+/// Every time in a request lies within max_time_ahead of `now`: past it, `now + wait` and the
+/// timer that waits for it would overflow.
+std::optional<std::string> check_times(const enqueue_request& req, timestamp now) {
+  const std::string too_far = std::string{" is more than "} + max_time_ahead_text + " ahead";
+  if (req.wait_us < 0)
+    return "enqueue: wait must be >= 0 (got " + std::to_string(req.wait_us) + " us)";
+  if (req.wait_us > max_time_ahead_us)
+    return "enqueue: wait of " + std::to_string(req.wait_us / 1000000) + " s" + too_far;
+  if (req.run_at > now + max_time_ahead_us)
+    return "enqueue: run_at " + iso_utc(req.run_at) + too_far;
+  if (req.expires_at > now + max_time_ahead_us)
+    return "enqueue: expires_at " + iso_utc(req.expires_at) + too_far;
+  return std::nullopt;
+}
+
 }  // namespace
 
 enqueue_reply coordinator_state::refuse(std::string error) const {
@@ -33,11 +63,15 @@ enqueue_reply coordinator_state::refuse(std::string error) const {
 enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
   if (stopping)
     return refuse("node is shutting down: enqueue to another node or retry after restart");
-  const auto* type = env_->find_type(req.kind);
-  if (type == nullptr)
+  const auto found = env_->type_index.find(req.kind);
+  if (found == env_->type_index.end())
     return refuse("kind: unknown job kind \"" + req.kind + "\" (known: " + known_kinds(*env_) + ")");
+  const std::size_t lane = found->second;
+  const job_type* type = env_->types[lane].get();
   if (auto err = json::check_object(req.args, "args"))
     return refuse(err->message);
+  if (auto err = check_times(req, env_->now()))
+    return refuse(std::move(*err));
   const auto& queue_name = req.queue.empty() ? type->queue : req.queue;
   auto queue = queues_->find(queue_name);
   if (!queue)
@@ -85,8 +119,10 @@ enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
   db_->put(j);
   if (j.state == job_state::scheduled)
     scheduled_.add(j.run_at, j.id);
+  else if (store_health_.healthy())
+    queues_->push(*queue, lane, j.priority, j.id);
   else
-    queues_->push(*queue, j.priority, j.id);
+    hold(*queue, lane, j);
   for (const auto& o : env_->observers)
     o->on_enqueued(j);
 
@@ -102,28 +138,52 @@ void coordinator_state::ack_when_durable(caf::typed_response_promise<enqueue_rep
     rp.deliver(std::move(reply));
     return;
   }
-  unassigned_acks_.emplace_back([rp, reply](const std::string& error) mutable {
-    if (!error.empty()) {
-      reply.status = enqueue_status::refused;
-      reply.error = "store: not durable: " + error;
-    }
+  unassigned_acks_.emplace_back([this, rp, reply](const std::string& error) mutable {
+    if (!error.empty())
+      settle_not_durable(reply, error);
     rp.deliver(std::move(reply));
   });
 }
 
+void coordinator_state::write_records(caf::typed_response_promise<std::string> rp,
+                                      std::vector<record_write> writes) {
+  db_->stage_records(std::move(writes));
+  unassigned_acks_.emplace_back([rp](const std::string& error) mutable { rp.deliver(error); });
+}
+
 void coordinator_state::ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
                                          std::vector<enqueue_reply> replies) {
-  unassigned_acks_.emplace_back([rp, replies](const std::string& error) mutable {
-    if (!error.empty()) {
-      for (auto& r : replies) {
-        if (r.status == enqueue_status::enqueued || r.status == enqueue_status::scheduled) {
-          r.status = enqueue_status::refused;
-          r.error = "store: not durable: " + error;
-        }
-      }
-    }
+  unassigned_acks_.emplace_back([this, rp, replies](const std::string& error) mutable {
+    if (!error.empty())
+      for (auto& r : replies)
+        settle_not_durable(r, error);
     rp.deliver(std::move(replies));
   });
+}
+
+void coordinator_state::settle_not_durable(enqueue_reply& reply, const std::string& error) {
+  if (reply.status != enqueue_status::enqueued && reply.status != enqueue_status::scheduled)
+    return;
+  auto j = db_->get(reply.id);
+  if (!j || (j->state != job_state::enqueued && j->state != job_state::scheduled))
+    return;  // it started (or ended) before its commit failed: it ran, the reply says so
+  stop_waiting(*j);
+  release_locks(*j, true);
+  db_->erase(j->id);
+  reply.status = enqueue_status::refused;
+  reply.error = "store: not durable: " + error;
+}
+
+void coordinator_state::hold(std::size_t queue, std::size_t lane, const job& j) {
+  held_.push_back(held_job{next_seq_, queue, lane, j.priority, j.id});  // next_seq_: the next commit's
+}
+
+void coordinator_state::release_held(std::uint64_t durable_seq) {
+  while (!held_.empty() && held_.front().seq <= durable_seq) {
+    const auto& h = held_.front();
+    queues_->push(h.queue, h.lane, h.priority, h.id);
+    held_.pop_front();
+  }
 }
 
 }  // namespace meshjobs

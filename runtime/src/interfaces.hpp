@@ -33,12 +33,14 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<signal_atom, job_id, std::string>::with<signal_status>,
   caf::reacts_to<watch_atom, std::vector<job_id>, watcher_actor, std::uint64_t>,
   caf::replies_to<drain_atom>::with<bool>,
+  caf::replies_to<records_atom, std::vector<record_write>>::with<std::string>,
   caf::replies_to<stop_atom>::with<bool>,
   caf::reacts_to<tick_atom>,
   // internal: timers and the store's commit callback
   caf::reacts_to<tick_atom, std::uint64_t>,
   caf::reacts_to<cron_atom, std::uint64_t>,
   caf::reacts_to<durable_atom, std::uint64_t, std::string>,
+  caf::reacts_to<durable_atom>,  // a failed commit's back-off is over: commit again
   // from supervisors (by their index)
   caf::reacts_to<demand_atom, std::uint32_t, std::int32_t>,
   caf::reacts_to<outcome_atom, std::uint32_t, std::vector<job_outcome>>,

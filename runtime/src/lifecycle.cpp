@@ -18,8 +18,8 @@ void coordinator_state::init(self_pointer self, std::shared_ptr<const runtime_en
   self_ = self;
   env_ = std::move(env);
   db_ = std::move(db);
-  queues_.emplace(env_->cfg);
-  blocked_.assign(queues_->count(), false);
+  queues_.emplace(env_->cfg, env_->types.size() + 1);  // + the lane of unknown kinds
+  queues_->open_lane(unknown_kind_lane(), true);        // their jobs go to the dead set at once
   batches_.resize(env_->types.size());
   if (!env_->cfg.schedule.empty() && env_->cfg.node.role != node_role::worker) {
     cron_.emplace(env_->cfg.schedule);
@@ -58,7 +58,7 @@ void coordinator_state::recover() {
     switch (j.state) {
       case job_state::enqueued:
         if (auto q = queues_->find(j.queue)) {
-          queues_->push(*q, j.priority, j.id);
+          queues_->push(*q, lane_of(j.kind), j.priority, j.id);
         } else {
           j.last_error = {"unknown_queue", "queue \"" + j.queue + "\" is not in this node's config",
                           env_->cfg.node.name};
@@ -95,17 +95,10 @@ cancel_status coordinator_state::cancel(job_id id) {
     return history_.contains(id) ? cancel_status::finished : cancel_status::not_found;
   auto& j = *found;
   switch (j.state) {
-    case job_state::enqueued: {
-      auto q = queues_->find(j.queue);
-      bool removed = q && queues_->remove(*q, j.priority, j.id);
-      if (!removed && j.unique == unique_mode::while_executing)
-        locks_.drop_waiter(j.unique_key, j.id);
-      end_without_running(j, job_state::cancelled, outcome_kind::cancelled);
-      return cancel_status::cancelled;
-    }
+    case job_state::enqueued:
     case job_state::scheduled:
     case job_state::retrying:
-      // its scheduled entry is dropped when it comes due
+      stop_waiting(j);
       end_without_running(j, job_state::cancelled, outcome_kind::cancelled);
       return cancel_status::cancelled;
     case job_state::running: {
@@ -119,6 +112,22 @@ cancel_status coordinator_state::cancel(job_id id) {
   }
 }
 
+void coordinator_state::stop_waiting(const job& j) {
+  if (j.state == job_state::scheduled || j.state == job_state::retrying) {
+    scheduled_.remove(j.run_at, j.id);
+    return;
+  }
+  auto held = std::find_if(held_.begin(), held_.end(), [&](const held_job& h) { return h.id == j.id; });
+  if (held != held_.end()) {
+    held_.erase(held);
+    return;
+  }
+  auto q = queues_->find(j.queue);
+  bool removed = q && queues_->remove(*q, lane_of(j.kind), j.priority, j.id);
+  if (!removed && j.unique == unique_mode::while_executing)
+    locks_.drop_waiter(j.unique_key, j.id);
+}
+
 bool coordinator_state::retry_dead(job_id id) {
   auto j = db_->get(id);
   if (!j || j->state != job_state::dead)
@@ -126,6 +135,7 @@ bool coordinator_state::retry_dead(job_id id) {
   auto q = queues_->find(j->queue);
   if (!q)
     return false;
+  const auto dead_entry = std::make_pair(j->finished_at, j->id);
   j->state = job_state::enqueued;
   j->attempt = 0;
   j->recoveries = 0;
@@ -134,8 +144,13 @@ bool coordinator_state::retry_dead(job_id id) {
   if (j->unique == unique_mode::until_executed || j->unique == unique_mode::until_executing)
     if (!locks_.try_acquire(j->unique_key, j->id))
       return false;
+  // Its entry in the dead order goes too: left there, it would count twice and, once old
+  // enough, prune the job (dead again by then) before its time.
+  auto entry = std::find(dead_order_.begin(), dead_order_.end(), dead_entry);
+  if (entry != dead_order_.end())
+    dead_order_.erase(entry);
   db_->put(*j);
-  queues_->push(*q, j->priority, j->id);
+  queues_->push(*q, lane_of(j->kind), j->priority, j->id);
   return true;
 }
 
@@ -182,6 +197,9 @@ runtime_stats coordinator_state::stats() const {
   s.dead = db_->count(job_state::dead);
   s.processed = processed_;
   s.failed = failed_;
+  s.store_healthy = store_health_.healthy();
+  s.store_error = store_health_.error();
+  s.store_failures = store_health_.failures();
   s.queues = queues_->stats();
   for (std::size_t i = 0; i < supervisors.size(); ++i) {
     const auto& sup = supervisors[i];
@@ -208,23 +226,33 @@ void coordinator_state::begin_stop() {
 }
 
 void coordinator_state::on_durable(std::uint64_t seq, const std::string& error) {
-  if (!error.empty())
-    spdlog::error("store commit failed: {}", error);
+  commit_in_flight_ = false;
+  if (error.empty()) {
+    store_health_.succeeded();
+    release_held(seq);
+  } else {
+    commit_waiting_ = true;
+    self_->delayed_send(self_, store_health_.failed(error), durable_atom::value);
+  }
   while (!in_flight_acks_.empty() && in_flight_acks_.front().seq <= seq) {
     in_flight_acks_.front().deliver(error);
     in_flight_acks_.pop_front();
   }
-  commit_in_flight_ = false;
   if (stop_seq_ != 0 && seq >= stop_seq_) {
     for (auto& rp : stop_waiters)
       rp.deliver(true);
     stop_waiters.clear();
   }
+  after_change();  // held jobs were released, refused ones withdrawn
+}
+
+void coordinator_state::retry_commit() {
+  commit_waiting_ = false;
   maybe_commit();
 }
 
 void coordinator_state::maybe_commit() {
-  if (commit_in_flight_ || (!db_->dirty() && unassigned_acks_.empty()))
+  if (commit_in_flight_ || commit_waiting_ || (!db_->dirty() && unassigned_acks_.empty()))
     return;
   auto seq = next_seq_++;
   for (auto& deliver : unassigned_acks_)
@@ -238,7 +266,7 @@ void coordinator_state::maybe_commit() {
 }
 
 bool coordinator_state::idle() const {
-  return running_.empty() && queues_->total() == 0 && locks_.waiting() == 0 &&
+  return running_.empty() && queues_->total() == 0 && held_.empty() && locks_.waiting() == 0 &&
          db_->count(job_state::scheduled) == 0 && db_->count(job_state::retrying) == 0;
 }
 

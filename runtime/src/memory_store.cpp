@@ -1,10 +1,13 @@
-// The memory backend: the job table alone. Nothing survives the process; a commit is durable
-// as soon as it is asked for, so its callback runs at once on the caller's thread.
+// The memory backend: the job table, and the domain records in an in-memory SQLite database.
+// Nothing survives the process; a commit is durable as soon as it is asked for, so its
+// callback runs at once on the caller's thread.
 #include <limits>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "job_table.hpp"
+#include "record_tables.hpp"
 #include "store.hpp"
 
 namespace meshjobs {
@@ -45,7 +48,29 @@ class memory_store final : public store {
     dirty_ = true;
   }
 
+  void migrate_records(const std::vector<record_schema>& schemas) override {
+    std::lock_guard<std::mutex> lock(records_mutex_);
+    meshjobs::migrate_records(records_, schemas);
+  }
+  void stage_records(std::vector<record_write> writes) override {
+    for (auto& w : writes)
+      staged_records_.push_back(std::move(w));
+    dirty_ = dirty_ || !staged_records_.empty();
+  }
+  std::vector<record_row> query_records(const std::string& sql,
+                                        const std::vector<record_value>& params) const override {
+    std::lock_guard<std::mutex> lock(records_mutex_);
+    return meshjobs::query_records(records_, sql, params);
+  }
+
   void commit(std::function<void(std::string error)> on_durable) override {
+    if (!staged_records_.empty()) {
+      std::lock_guard<std::mutex> lock(records_mutex_);
+      records_.exec("BEGIN");
+      apply_record_writes(records_, staged_records_);
+      records_.exec("COMMIT");
+      staged_records_.clear();
+    }
     dirty_ = false;
     if (on_durable)
       on_durable("");
@@ -58,6 +83,9 @@ class memory_store final : public store {
   job_id next_ = 1;
   std::map<std::string, timestamp> cron_;
   bool dirty_ = false;
+  std::vector<record_write> staged_records_;
+  mutable std::mutex records_mutex_;
+  mutable sqlite_db records_{":memory:"};
 };
 
 }  // namespace

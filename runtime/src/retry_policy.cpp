@@ -4,6 +4,8 @@
 #include <string_view>
 #include <utility>
 
+#include "meshjobs/messages/time_limits.hpp"
+
 namespace meshjobs {
 namespace {
 
@@ -12,6 +14,10 @@ using std::chrono::milliseconds;
 // 1000^4 seconds is some 31,700 years: no wait beyond it means anything, and capping keeps
 // executions^4 in milliseconds far from overflowing.
 constexpr std::int64_t max_exponent_base = 1000;
+
+// A wait a custom function (or a long exponential) computes is capped, not refused: the job
+// still runs, only 100 years later at most, and retry_at = now + wait cannot overflow.
+constexpr milliseconds max_retry_wait{max_time_ahead_s * 1000};
 
 /// ActiveJob's exponentially_longer: executions^4 + 2 s, plus a jitter uniform in
 /// [0, 15 % of executions^4]. Whole milliseconds, so the bounds are exact.
@@ -67,15 +73,10 @@ wait_strategy wait_strategy::custom(function f) {
 }
 
 milliseconds wait_strategy::next(int executions, std::mt19937_64& rng) const {
-  switch (shape_) {
-    case shape::fixed:
-      return fixed_;
-    case shape::custom:
-      return custom_(executions);
-    case shape::exponential:
-      break;
-  }
-  return exponentially_longer(executions, rng);
+  milliseconds wait = shape_ == shape::fixed    ? fixed_
+                      : shape_ == shape::custom ? custom_(executions)
+                                                : exponentially_longer(executions, rng);
+  return std::clamp(wait, milliseconds{0}, max_retry_wait);
 }
 
 retry_policy& retry_policy::retry_on(std::string kind, wait_strategy wait, int attempts) {

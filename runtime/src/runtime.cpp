@@ -10,10 +10,13 @@
 
 #include "channel_hub.hpp"
 #include "coordinator.hpp"
+#include "cron_schedule.hpp"
 #include "front.hpp"
 #include "log_observer.hpp"
 #include "meshjobs/messages/caf_types.hpp"
 #include "meshjobs/messages/json.hpp"
+#include "meshjobs/messages/time_limits.hpp"
+#include "scheduler_threads.hpp"
 #include "worker_pool.hpp"
 
 namespace meshjobs {
@@ -27,13 +30,12 @@ class node_system_config : public caf::actor_system_config {
     register_message_types(*this);
     // Measured on 2 cores (bench/throughput, no-op jobs): one sharing thread ran 580k jobs/s,
     // two work-stealing threads 180k; the stealing workers' polling and sleeping dominated.
-    // A core is left to the SQLite writer, the worker pool and the middleman.
     if (cfg.node.scheduler == scheduler_policy::sharing)
       set("scheduler.policy", caf::atom("sharing"));
     if (cfg.node.scheduler_threads > 0)
       set("scheduler.max-threads", cfg.node.scheduler_threads);
     else
-      set("scheduler.max-threads", std::max(1u, std::thread::hardware_concurrency() - 1));
+      set("scheduler.max-threads", default_scheduler_threads(std::thread::hardware_concurrency()));
     if (cfg.node.inject_port != 0)
       load<caf::io::middleman>();
   }
@@ -76,6 +78,19 @@ void check_type(const job_type& t, const config& cfg) {
   if (!known_queue)
     throw std::invalid_argument("register_type: " + t.kind + ": queue \"" + t.queue +
                                 "\" is not in the config's queues");
+  // Each of these becomes a timer: past the bound, now + it overflows.
+  const std::chrono::milliseconds bound{max_time_ahead_s * 1000};
+  const std::pair<const char*, std::chrono::milliseconds> durations[] = {
+    {"timeout", t.timeout},
+    {"intensity.window", t.intensity.window},
+    {"intensity.backoff", t.intensity.backoff},
+    {"intensity.max_backoff", t.intensity.max_backoff},
+  };
+  for (const auto& [name, value] : durations)
+    if (value.count() < 0 || value > bound)
+      throw std::invalid_argument("register_type: " + t.kind + ": " + name + " must be from 0 to " +
+                                  max_time_ahead_text + " (got " + std::to_string(value.count()) +
+                                  " ms)");
 }
 
 /// CAF 0.17 keeps a reference to the actor system's logger in a thread-local of every thread
@@ -95,6 +110,7 @@ struct runtime::impl {
   coordinator_actor coord;
   channel_hub_actor hub;
   front_actor front_handle;
+  std::shared_ptr<store> db;
   std::uint16_t inject_port = 0;
   std::unordered_map<std::uint64_t, std::pair<std::string, caf::actor>> subscriptions;
   std::uint64_t next_subscription = 1;
@@ -136,6 +152,7 @@ struct runtime::impl {
     // actor system is alive, then let it go.
     env->pool.reset();
     sys.reset();
+    db.reset();
   }
 };
 
@@ -170,16 +187,32 @@ void runtime::add_observer(std::shared_ptr<observer> obs) {
   impl_->env->observers.push_back(std::move(obs));
 }
 
+void runtime::register_records(record_schema schema) {
+  if (impl_->started)
+    throw std::logic_error("register_records: the runtime has started; register records before start()");
+  if (schema.name.empty())
+    throw std::invalid_argument("register_records: the schema has no name");
+  for (const auto& known : impl_->env->record_schemas)
+    if (known.name == schema.name)
+      throw std::invalid_argument("register_records: " + schema.name + ": already registered");
+  impl_->env->record_schemas.push_back(std::move(schema));
+}
+
 void runtime::start() {
   auto& d = *impl_;
   if (d.started)
     throw std::logic_error("start: already started");
   auto& env = *d.env;
+  // A config built in code skipped the loader's checks: a bad entry stops the start here, not
+  // the coordinator once it runs.
+  [[maybe_unused]] const cron_schedule checked{env.cfg.schedule};
   for (const auto& entry : env.cfg.schedule)
     if (env.find_type(entry.kind) == nullptr)
       spdlog::warn("config: schedule.{}: no job type \"{}\" is registered on this node; its runs "
                    "will be refused", entry.name, entry.kind);
   std::shared_ptr<store> db = open_store(env.cfg.store);
+  db->migrate_records(env.record_schemas);
+  d.db = db;
   env.pool = std::make_shared<worker_pool>(static_cast<std::size_t>(env.cfg.concurrency));
   d.sys_cfg = std::make_unique<node_system_config>(env.cfg);
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
@@ -261,6 +294,19 @@ bool runtime::resume(const std::string& queue) {
 
 bool runtime::retry_dead(job_id id) {
   return impl_->call<bool>(impl_->coord, request_timeout, retry_atom::value, id);
+}
+
+void runtime::write_records(std::vector<record_write> writes) {
+  auto error = impl_->call<std::string>(impl_->coord, request_timeout, records_atom::value, std::move(writes));
+  if (!error.empty())
+    throw std::runtime_error("write_records: not durable: " + error);
+}
+
+std::vector<record_row> runtime::query_records(const std::string& sql,
+                                               const std::vector<record_value>& params) {
+  if (!impl_->started || impl_->stopped)
+    throw std::logic_error("meshjobs: runtime is not running");
+  return impl_->db->query_records(sql, params);
 }
 
 bool runtime::drain(std::chrono::milliseconds timeout) {

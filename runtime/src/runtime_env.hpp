@@ -10,6 +10,7 @@
 #include "meshjobs/config/config.hpp"
 #include "meshjobs/job_type.hpp"
 #include "meshjobs/observer.hpp"
+#include "meshjobs/records.hpp"
 
 namespace meshjobs {
 
@@ -21,6 +22,7 @@ struct runtime_env {
   std::vector<std::shared_ptr<const job_type>> types;  ///< index = its supervisor's index
   std::unordered_map<std::string, std::uint32_t> type_index;
   std::vector<std::shared_ptr<observer>> observers;
+  std::vector<record_schema> record_schemas;
   std::shared_ptr<worker_pool> pool;  ///< for blocking handlers
   std::chrono::milliseconds cancel_grace{5000};
 

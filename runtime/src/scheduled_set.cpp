@@ -4,10 +4,9 @@ namespace meshjobs {
 
 std::vector<std::pair<timestamp, job_id>> scheduled_set::pop_due(timestamp now) {
   std::vector<entry> due;
-  while (!heap_.empty() && heap_.top().first <= now) {
-    due.push_back(heap_.top());
-    heap_.pop();
-  }
+  auto end = entries_.upper_bound({now, ~job_id{0}});
+  due.assign(entries_.begin(), end);
+  entries_.erase(entries_.begin(), end);
   return due;
 }
 

@@ -88,6 +88,21 @@ void migrate_sqlite_schema(sqlite_db& db) {
   db.exec("COMMIT");
 }
 
+void probe_sqlite_write(sqlite_db& db, job_id next_id) {
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    db.exec(("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_id', "
+             + std::to_string(next_id) + ")").c_str());
+    db.exec("COMMIT");
+  } catch (const std::runtime_error&) {
+    const std::string reason = sqlite3_errmsg(db.handle());
+    if (!sqlite3_get_autocommit(db.handle()))
+      sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw std::runtime_error(db.error("cannot write (" + reason + "): a node on it would keep "
+                                      "nothing it is given, so it does not start"));
+  }
+}
+
 sqlite_contents load_sqlite_contents(sqlite_db& db, job_table& table) {
   load_jobs(db, table);
   return sqlite_contents{load_cron(db), load_next_id(db)};

@@ -26,6 +26,12 @@ struct sqlite_contents {
   job_id next_id = 1;  ///< above every stored id and the persisted high-water mark
 };
 
+/// Writes the id high-water mark `next_id` back in a transaction of its own. A file SQLite can
+/// read but not write (read-only, on a full or read-only disk, of a newer file format) passes
+/// every read at start and fails every commit after: this makes it fail the start instead.
+/// Throws std::runtime_error naming the path and the reason.
+void probe_sqlite_write(sqlite_db& db, job_id next_id);
+
 /// Loads every job row, as stored, into `table`; returns the rest.
 sqlite_contents load_sqlite_contents(sqlite_db& db, job_table& table);
 

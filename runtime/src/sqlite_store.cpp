@@ -4,16 +4,18 @@
 #include <limits>
 #include <utility>
 
+#include "record_tables.hpp"
 #include "sqlite_schema.hpp"
 
 namespace meshjobs {
 
-sqlite_store::sqlite_store(const store_config& cfg) : db_(cfg.path) {
+sqlite_store::sqlite_store(const store_config& cfg) : db_(cfg.path), reader_(cfg.path) {
   configure_sqlite(db_, cfg.sync);
   migrate_sqlite_schema(db_);
   sqlite_contents contents = load_sqlite_contents(db_, table_);
   cron_ = std::move(contents.cron);
   next_ = contents.next_id;
+  probe_sqlite_write(db_, next_);
   writer_ = std::make_unique<sqlite_writer>(db_);
 }
 
@@ -53,6 +55,26 @@ void sqlite_store::set_cron_last_run(const std::string& entry, timestamp slot) {
   dirty_cron_.insert(entry);
 }
 
+void sqlite_store::migrate_records(const std::vector<record_schema>& schemas) {
+  std::lock_guard<std::mutex> lock(reader_mutex_);
+  meshjobs::migrate_records(reader_, schemas);
+}
+
+void sqlite_store::stage_records(std::vector<record_write> writes) {
+  if (staged_records_.empty()) {
+    staged_records_ = std::move(writes);
+    return;
+  }
+  for (auto& w : writes)
+    staged_records_.push_back(std::move(w));
+}
+
+std::vector<record_row> sqlite_store::query_records(const std::string& sql,
+                                                    const std::vector<record_value>& params) const {
+  std::lock_guard<std::mutex> lock(reader_mutex_);
+  return meshjobs::query_records(reader_, sql, params);
+}
+
 void sqlite_store::commit(std::function<void(std::string error)> on_durable) {
   write_batch batch = take_dirty();
   batch.on_durable = std::move(on_durable);
@@ -60,7 +82,8 @@ void sqlite_store::commit(std::function<void(std::string error)> on_durable) {
 }
 
 bool sqlite_store::dirty() const {
-  return !dirty_jobs_.empty() || !dirty_cron_.empty() || next_id_dirty_ || writer_->retrying();
+  return !dirty_jobs_.empty() || !dirty_cron_.empty() || next_id_dirty_ || !staged_records_.empty()
+         || writer_->retrying();
 }
 
 std::optional<std::string> sqlite_store::pragma(const std::string& name) {
@@ -86,6 +109,8 @@ write_batch sqlite_store::take_dirty() {
   if (next_id_dirty_)
     batch.next_id = next_;
   next_id_dirty_ = false;
+  batch.records.swap(staged_records_);
+  staged_records_.clear();
   return batch;
 }
 

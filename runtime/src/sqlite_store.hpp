@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,11 @@ class sqlite_store final : public store {
   timestamp cron_last_run(const std::string& entry) const override;
   void set_cron_last_run(const std::string& entry, timestamp slot) override;
 
+  void migrate_records(const std::vector<record_schema>& schemas) override;
+  void stage_records(std::vector<record_write> writes) override;
+  std::vector<record_row> query_records(const std::string& sql,
+                                        const std::vector<record_value>& params) const override;
+
   void commit(std::function<void(std::string error)> on_durable) override;
   bool dirty() const override;
   void flush() override { writer_->wait_idle(); }
@@ -70,6 +76,11 @@ class sqlite_store final : public store {
   std::vector<job_id> dirty_jobs_;  // may repeat an id; made unique at commit
   std::set<std::string> dirty_cron_;
   bool next_id_dirty_ = false;
+  std::vector<record_write> staged_records_;
+  // Record queries come from any thread: they get a connection of their own (WAL lets it read
+  // the last commit while the writer writes).
+  mutable std::mutex reader_mutex_;
+  mutable sqlite_db reader_;
   std::unique_ptr<sqlite_writer> writer_;  // after db_: stops before the connection closes
 };
 

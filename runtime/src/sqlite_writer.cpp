@@ -4,6 +4,8 @@
 #include <exception>
 #include <utility>
 
+#include "record_tables.hpp"
+
 namespace meshjobs {
 namespace {
 
@@ -39,6 +41,7 @@ void empty_for_reuse(write_batch& batch) {
   batch.deletes.clear();
   batch.cron.clear();
   batch.next_id = 0;
+  batch.records.clear();
   batch.on_durable = nullptr;
 }
 
@@ -164,6 +167,7 @@ void sqlite_writer::apply(const write_batch& batch) {
     sqlite3_bind_int64(upsert_next_id_.get(), 1, static_cast<sqlite3_int64>(batch.next_id));
     db_.run(upsert_next_id_.get());
   }
+  apply_record_writes(db_, batch.records);
 }
 
 void sqlite_writer::upsert(const std::vector<job_row>& rows) {
@@ -210,6 +214,9 @@ void sqlite_writer::carry_over(std::vector<write_batch>& group) {
     for (const auto& [entry, slot] : batch.cron)
       carried_.cron[entry] = slot;
     carried_.next_id = std::max(carried_.next_id, batch.next_id);
+    // Record writes are statements, not rows: all of them are kept, in order.
+    for (record_write& w : batch.records)
+      carried_.records.push_back(std::move(w));
   }
   carried_.upserts.clear();
   carried_.deletes.clear();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "meshjobs/messages/job.hpp"
+#include "meshjobs/messages/record.hpp"
 #include "sqlite_db.hpp"
 #include "sqlite_job_row.hpp"
 
@@ -31,10 +32,11 @@ struct write_batch {
   std::vector<job_id> deletes;    ///< jobs erased since the last commit
   std::map<std::string, timestamp> cron;
   job_id next_id = 0;  ///< the id high-water mark to persist; 0: unchanged
+  std::vector<record_write> records;  ///< domain record writes, after the jobs' changes
   std::function<void(std::string error)> on_durable;
 
   bool empty() const {
-    return upserts.empty() && deletes.empty() && cron.empty() && next_id == 0;
+    return upserts.empty() && deletes.empty() && cron.empty() && next_id == 0 && records.empty();
   }
 };
 

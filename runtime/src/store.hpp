@@ -17,6 +17,7 @@
 
 #include "meshjobs/config/config.hpp"
 #include "meshjobs/messages/job.hpp"
+#include "meshjobs/records.hpp"
 
 namespace meshjobs {
 
@@ -43,6 +44,17 @@ class store {
   /// The last slot a cron entry fired for (0: never), and its update.
   virtual timestamp cron_last_run(const std::string& entry) const = 0;
   virtual void set_cron_last_run(const std::string& entry, timestamp slot) = 0;
+
+  /// Domain records: brings their tables to the versions `schemas` name. At start, before any
+  /// commit. Throws std::runtime_error naming the schema and the reason.
+  virtual void migrate_records(const std::vector<record_schema>& schemas) = 0;
+  /// Record writes that go with the next commit, in the same transaction as the jobs' changes
+  /// made before it. A write that fails alone (bad SQL, a constraint) is logged and dropped.
+  virtual void stage_records(std::vector<record_write> writes) = 0;
+  /// A query on the committed records. Thread-safe: it has a connection of its own. Throws
+  /// std::runtime_error naming the query and the reason.
+  virtual std::vector<record_row> query_records(const std::string& sql,
+                                                const std::vector<record_value>& params) const = 0;
 
   /// Makes every write so far durable, then calls `on_durable(error)` with an empty error on
   /// success or the reason on failure. Commits happen in call order.

@@ -111,6 +111,7 @@ void supervisor_state::finish(std::size_t i, job_error error) {
   auto& s = slots_[i];
   const auto now = env_->now();
   auto outcome = decide(s, error, now);
+  add_outcome_records(s.current, outcome);
   auto duration = now - s.started_at;
   for (const auto& o : env_->observers)
     o->on_finished(s.current, outcome, duration);
@@ -122,6 +123,17 @@ void supervisor_state::finish(std::size_t i, job_error error) {
   outcomes_.push_back(std::move(outcome));
   if (outcomes_.size() == 1)
     self_->send(self_, outcome_atom::value);  // flush after what is already in the mailbox
+}
+
+void supervisor_state::add_outcome_records(const job& j, job_outcome& outcome) const {
+  if (!type_->outcome_records || outcome.kind == outcome_kind::requeued)
+    return;
+  try {
+    outcome.records = type_->outcome_records(j, outcome);
+  } catch (const std::exception& e) {
+    spdlog::error("{}: outcome_records of job {} threw: {}; its outcome goes on without records",
+                  type_->kind, j.id, e.what());
+  }
 }
 
 job_outcome supervisor_state::decide(slot& s, const job_error& error, timestamp now) {

@@ -68,6 +68,7 @@ class supervisor_state {
   void stop_execution(slot& s);
   void finish(std::size_t i, job_error error);
   job_outcome decide(slot& s, const job_error& error, timestamp now);
+  void add_outcome_records(const job& j, job_outcome& outcome) const;
   void count_failure();
   void arm_deadline(steady::time_point at);
   void return_credit(std::int32_t n);

@@ -22,6 +22,9 @@ std::string stats_json(const runtime_stats& s) {
   w.key("dead").value(s.dead);
   w.key("processed").value(s.processed);
   w.key("failed").value(s.failed);
+  w.key("store_healthy").value(s.store_healthy);
+  w.key("store_error").value(s.store_error);
+  w.key("store_failures").value(s.store_failures);
   w.key("queues").begin_array();
   for (const auto& q : s.queues) {
     w.begin_object();

@@ -8,7 +8,6 @@
 #include <csignal>
 #include <iostream>
 
-#include "cron_schedule.hpp"
 #include "demo.hpp"
 #include "demo/demo_jobs.hpp"
 #include "logging.hpp"
@@ -23,13 +22,6 @@ constexpr int exit_bad_config = 2;
 bool load(const std::string& path, meshjobs::config& out) {
   auto result = path.empty() ? meshjobs::config_result{meshjobs::default_config(), {}}
                              : meshjobs::load_config_file(path);
-  if (result.ok()) {
-    try {
-      meshjobs::cron_schedule check{result.value.schedule};
-    } catch (const std::invalid_argument& e) {
-      result.errors.push_back({"schedule", e.what()});
-    }
-  }
   for (const auto& e : result.errors)
     std::cerr << e.to_string() << "\n";
   out = std::move(result.value);

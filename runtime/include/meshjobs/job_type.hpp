@@ -130,6 +130,12 @@ struct job_type {
   std::vector<job_handler> before_perform;  ///< a throw fails the execution
   std::vector<around_hook> around_perform;  ///< outermost first
   std::vector<job_handler> after_perform;   ///< only after success
+  /// Domain record writes that go with an outcome, committed in the same transaction as the
+  /// job's new state (see meshjobs/records.hpp): e.g. a mesh marked `completed` on success,
+  /// `retrying` on a retry, `failed` when dead or discarded. Called on the supervisor's actor
+  /// thread once the outcome is decided: build the statements, do no I/O. A throw is logged
+  /// and the outcome goes on without records.
+  std::function<std::vector<record_write>(const job&, const job_outcome&)> outcome_records;
 };
 
 }  // namespace meshjobs

@@ -32,7 +32,7 @@ class wait_strategy {
   static wait_strategy fixed(std::chrono::milliseconds d);
   static wait_strategy custom(function f);
 
-  /// The wait after execution number `executions` (1-based) failed.
+  /// The wait after execution number `executions` (1-based) failed, from 0 to 100 years.
   std::chrono::milliseconds next(int executions, std::mt19937_64& rng) const;
 
  private:

@@ -20,6 +20,7 @@
 #include "meshjobs/job_type.hpp"
 #include "meshjobs/messages/protocol.hpp"
 #include "meshjobs/observer.hpp"
+#include "meshjobs/records.hpp"
 
 namespace meshjobs {
 
@@ -47,6 +48,9 @@ class runtime {
   /// handler or a queue not in the config.
   void register_type(job_type type);
   void add_observer(std::shared_ptr<observer> obs);
+  /// Before start(): domain record tables to keep in the node's store; start() migrates them.
+  /// Throws std::invalid_argument for an empty or duplicate name.
+  void register_records(record_schema schema);
 
   /// Opens the store, recovers what it holds, spawns the actors and starts the cron schedule.
   /// Throws std::runtime_error naming what failed (store path, schedule entry, port...).
@@ -68,6 +72,16 @@ class runtime {
   /// through async_context::on_signal or job_context::next_signal. not_running / not_found
   /// when no execution runs that job; refused when the payload is not a JSON object.
   signal_status signal(job_id id, const std::string& payload_json);
+
+  /// Writes domain records in one transaction; returns once it is durable. Throws
+  /// std::runtime_error with the store's reason when the commit failed. A single write that
+  /// fails (bad SQL, a constraint) is logged and dropped; the others commit. With no writes it
+  /// is a barrier: it returns once every change recorded before it is durable.
+  void write_records(std::vector<record_write> writes);
+  /// Reads committed domain records; any thread, no actor involved. Throws
+  /// std::runtime_error naming the query and the reason.
+  std::vector<record_row> query_records(const std::string& sql,
+                                        const std::vector<record_value>& params = {});
 
   /// Waits until nothing is enqueued, running, scheduled or retrying; false on timeout.
   bool drain(std::chrono::milliseconds timeout);

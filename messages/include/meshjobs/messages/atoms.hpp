@@ -28,6 +28,7 @@ using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
 using cron_atom = caf::atom_constant<caf::atom("cron")>;
+using records_atom = caf::atom_constant<caf::atom("records")>;
 using signal_atom = caf::atom_constant<caf::atom("signal")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using watch_atom = caf::atom_constant<caf::atom("watch")>;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "meshjobs/messages/job.hpp"
+#include "meshjobs/messages/record.hpp"
 
 namespace meshjobs {
 
@@ -57,6 +58,8 @@ struct job_outcome {
   job_error error;
   timestamp retry_at = 0;
   timestamp finished_at = 0;
+  /// Domain record writes that commit with this outcome (the job type's outcome_records).
+  std::vector<record_write> records;
 };
 
 struct queue_stats {
@@ -85,6 +88,9 @@ struct runtime_stats {
   std::uint64_t dead = 0;
   std::uint64_t processed = 0;  ///< executions finished, any outcome
   std::uint64_t failed = 0;     ///< executions that failed
+  bool store_healthy = true;    ///< false from a failed commit until one succeeds
+  std::string store_error;      ///< the last failed commit's reason, while unhealthy
+  std::uint64_t store_failures = 0;  ///< failed commits since the start
   std::vector<queue_stats> queues;
   std::vector<type_stats> types;
 };
@@ -148,7 +154,7 @@ typename Inspector::result_type inspect(Inspector& f, enqueue_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
-  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at);
+  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at, x.records);
 }
 
 template <class Inspector>
@@ -164,7 +170,7 @@ typename Inspector::result_type inspect(Inspector& f, type_stats& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, runtime_stats& x) {
   return f(x.enqueued, x.scheduled, x.retrying, x.running, x.dead, x.processed, x.failed,
-           x.queues, x.types);
+           x.store_healthy, x.store_error, x.store_failures, x.queues, x.types);
 }
 
 template <class Inspector>

@@ -1,4 +1,4 @@
-#include "cron.hpp"
+#include "meshjobs/config/cron_expression.hpp"
 
 #include <algorithm>
 #include <array>
@@ -352,6 +352,10 @@ std::variant<cron_expression, std::string> cron_expression::parse(std::string_vi
   expression.weekdays_ = fold_sunday(bits[day_of_week_field]);
   expression.days_restricted_ = is_restricted(fields[2]);
   expression.weekdays_restricted_ = is_restricted(fields[day_of_week_field]);
+  // Only day-of-month and month can exclude each other: a weekday always comes round.
+  if (expression.next_after(0) == 0)
+    return "never fires: no month it names has the day of the month it names (as in "
+           "\"0 0 30 2 *\": February has no 30th)";
   return expression;
 }
 

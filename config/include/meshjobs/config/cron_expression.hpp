@@ -19,7 +19,7 @@ namespace meshjobs {
 class cron_expression {
  public:
   /// Parses `text`; the error names the field and the reason, e.g.
-  /// `hour: 24 is out of range 0-23`.
+  /// `hour: 24 is out of range 0-23`. An expression that can never fire is an error too.
   static std::variant<cron_expression, std::string> parse(std::string_view text);
 
   /// The first slot (a whole minute) strictly after `t`, or 0 when there is none: the search
