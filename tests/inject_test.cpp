@@ -61,6 +61,8 @@ INSTANTIATE_TEST_SUITE_P(
     usage_case{{"enqueue"}, "kind"},
     usage_case{{"jobs", "--state", "sleeping"}, "--state: \"sleeping\""},
     usage_case{{"get", "seven"}, "id"},
+    usage_case{{"signal", "7", "[1]"}, "signal payload"},
+    usage_case{{"signal", "7"}, "payload"},
     usage_case{{"--timeout", "0s", "stats"}, "--timeout"},
     usage_case{{"frobnicate"}, "unknown command \"frobnicate\""},
     usage_case{{}, "subcommand"},
@@ -393,6 +395,25 @@ TEST_F(InjectAgainstNode, pause_of_an_unknown_queue_is_exit_1) {
   auto r = node_->inject({"pause", "nowhere"});
   EXPECT_TRUE(r.status.exited_with(1)) << r.status.to_string();
   EXPECT_EQ(json_line(r.err).get_string("error"), "queue \"nowhere\": not in the node's config") << r.err;
+}
+
+TEST_F(InjectAgainstNode, signal_reaches_the_running_job_and_says_when_none_runs_it) {
+  auto id = node_->enqueue("demo.signal", "{}");
+  ASSERT_TRUE(eventually([&] { return get(id).get_string("state") == "running"; }, 10s));
+  auto r = node_->inject({"signal", std::to_string(id), R"({"status":"completed"})"});
+  ASSERT_TRUE(r.status.exited_with(0)) << r.status.to_string() << "\n" << r.err;
+  auto answer = json_line(r.out);
+  EXPECT_EQ(answer.get_int("id"), id);
+  EXPECT_EQ(answer.get_string("status"), "delivered");
+  ASSERT_TRUE(eventually([&] { return get(id).get_string("state") == "succeeded"; }, 10s));
+  EXPECT_EQ(get(id).get_string("progress_message"), R"({"status":"completed"})");
+
+  auto ended = node_->inject({"signal", std::to_string(id), "{}"});
+  EXPECT_TRUE(ended.status.exited_with(1)) << ended.status.to_string();
+  EXPECT_NE(ended.err.find("not running"), std::string::npos) << ended.err;
+  auto unknown = node_->inject({"signal", "999999", "{}"});
+  EXPECT_TRUE(unknown.status.exited_with(1)) << unknown.status.to_string();
+  EXPECT_NE(unknown.err.find("999999: not found"), std::string::npos) << unknown.err;
 }
 
 }  // namespace

@@ -305,6 +305,8 @@ job full_job() {
   j.finished_at = 1700000000000004;
   j.expires_at = 1700000000000005;
   j.last_error = {"service_error", "mesh service said \"no\"\nretry later", "node-1/exec-9"};
+  j.progress = 40;
+  j.progress_message = "simplifying";
   return j;
 }
 
@@ -313,7 +315,8 @@ TEST(JsonToJson, WritesEveryEnvelopeFieldInOrder) {
   EXPECT_EQ(o.keys(), (std::vector<std::string>{
                           "id", "kind", "queue", "args", "priority", "attempt", "max_attempts",
                           "recoveries", "state", "unique", "unique_key", "enqueued_at", "run_at",
-                          "started_at", "finished_at", "expires_at", "last_error"}));
+                          "started_at", "finished_at", "expires_at", "last_error", "progress",
+                          "progress_message"}));
 }
 
 TEST(JsonToJson, FullJobParsesBackFieldByField) {
@@ -336,6 +339,8 @@ TEST(JsonToJson, FullJobParsesBackFieldByField) {
   EXPECT_EQ(o.get_int("started_at"), j.started_at);
   EXPECT_EQ(o.get_int("finished_at"), j.finished_at);
   EXPECT_EQ(o.get_int("expires_at"), j.expires_at);
+  EXPECT_EQ(o.get_int("progress"), j.progress);
+  EXPECT_EQ(o.get_string("progress_message"), j.progress_message);
 
   object error = parse_ok(*o.get_raw("last_error"));
   EXPECT_EQ(error.keys(), (std::vector<std::string>{"kind", "message", "where"}));

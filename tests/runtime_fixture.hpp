@@ -53,13 +53,14 @@ inline timestamp test_start() { return utc(2024, 5, 1, 12, 0, 30); }
 
 /// One thing the runtime told its observers.
 struct event {
-  enum class type { enqueued, started, finished, paused, resumed };
+  enum class type { enqueued, started, finished, paused, resumed, progress };
   type what;
   job value;            ///< the job (enqueued, started, finished)
   job_outcome outcome;  ///< finished
   std::string kind;     ///< paused, resumed
   timestamp until = 0;  ///< paused
   std::int64_t duration_us = 0;  ///< finished
+  std::int32_t percent = 0;      ///< progress (its message is value.progress_message)
 };
 
 /// Records every observer call in order; tests wait on predicates over the record.
@@ -71,6 +72,9 @@ class recording_observer final : public observer {
   void on_started(const job& j) override { record({event::type::started, j, {}, {}, 0, 0}); }
   void on_finished(const job& j, const job_outcome& o, std::int64_t duration_us) override {
     record({event::type::finished, j, o, {}, 0, duration_us});
+  }
+  void on_progress(const job& j, std::int32_t percent, const std::string&) override {
+    record({event::type::progress, j, {}, {}, 0, 0, percent});
   }
   void on_type_paused(const std::string& kind, timestamp until) override {
     record({until != 0 ? event::type::paused : event::type::resumed, {}, {}, kind, until, 0});

@@ -129,6 +129,21 @@ void register_demo_jobs(runtime& rt) {
   auto hang_long = hang_type("demo.hang_long");
   hang_long.timeout = std::chrono::hours(1);
   on_queue(std::move(hang_long));
+  job_type signal;
+  signal.kind = "demo.signal";
+  signal.start = [](async_context& ctx) {
+    auto parsed = json::object::parse(ctx.args(), "args");
+    auto ms = std::holds_alternative<json::object>(parsed)
+                ? std::get<json::object>(parsed).get_int("ms").value_or(60000) : 60000;
+    ctx.progress(0, "waiting for a signal");
+    ctx.on_signal([&ctx](const std::string& payload) {
+      ctx.progress(100, payload);
+      ctx.done();
+    });
+    ctx.after(std::chrono::milliseconds(ms), [&ctx] { ctx.fail(std::string{error_kinds::timeout}, "no signal came"); });
+  };
+  signal.counts_against_concurrency = false;
+  on_queue(std::move(signal));
 }
 
 }  // namespace meshjobs::demo

@@ -10,6 +10,9 @@
 //                a hung handler; discarded when it times out
 //   demo.hang_long  the same with a one-hour timeout of its own: still running when a stop's
 //                grace (the config's timeout) ends
+//   demo.signal  asynchronous: waits (holding no thread) for a signal, up to args.ms (default
+//                60 s, then fails with timeout), keeps its payload as the progress message
+//                and succeeds: what a mesh-service callback does to a generation's poll
 #pragma once
 
 #include "meshjobs/runtime.hpp"

@@ -49,6 +49,8 @@ std::string to_json(const job& j) {
   w.key("expires_at").value(j.expires_at);
   w.key("last_error");
   write_error(w, j.last_error);
+  w.key("progress").value(j.progress);
+  w.key("progress_message").value(j.progress_message);
   w.end_object();
   return w.take();
 }

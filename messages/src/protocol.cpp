@@ -32,4 +32,18 @@ std::string_view to_string(cancel_status s) {
   return "?";
 }
 
+std::string_view to_string(signal_status s) {
+  switch (s) {
+    case signal_status::delivered:
+      return "delivered";
+    case signal_status::not_running:
+      return "not_running";
+    case signal_status::not_found:
+      return "not_found";
+    case signal_status::refused:
+      return "refused";
+  }
+  return "?";
+}
+
 }  // namespace meshjobs

@@ -76,6 +76,14 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
       return status;
     },
     [self](stats_atom) { return self->state.stats(); },
+    [self](signal_atom, job_id id, const std::string& payload) { return self->state.signal(id, payload); },
+    [self](watch_atom, const std::vector<job_id>& ids, const watcher_actor& watcher, std::uint64_t token) {
+      self->state.watch(ids, watcher, token);
+    },
+    [self](progress_atom, std::uint32_t, std::vector<job_progress>& reports) {
+      self->state.record_progress(reports);
+      self->state.after_change();  // publishes the progress events
+    },
     [self](pause_atom, const std::string& queue) { return self->state.pause_queue(queue, true); },
     [self](resume_atom, const std::string& queue) {
       auto ok = self->state.pause_queue(queue, false);

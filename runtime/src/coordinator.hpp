@@ -91,6 +91,14 @@ class coordinator_state {
   void retry_commit();
   void after_change();  ///< commit what changed, dispatch, answer waiters
 
+  // running_jobs.cpp
+  signal_status signal(job_id id, const std::string& payload);
+  void record_progress(std::vector<job_progress>& reports);
+  /// Publishes a running job's progress as an event (`j` carries it).
+  void publish_progress(const job& j);
+  /// `watcher` hears (watched, token, end) once each job of `ids` has ended.
+  void watch(const std::vector<job_id>& ids, const watcher_actor& watcher, std::uint64_t token);
+
   struct supervisor_entry {
     supervisor_actor handle;
     std::int32_t credit = 0;
@@ -150,6 +158,10 @@ class coordinator_state {
   void expire(job& j);
   void maybe_commit();
   void answer_waiters();
+  /// A job reached a final state: it keeps its last progress, its watchers hear of it.
+  void job_ended(job& j);
+  /// The job with the progress its execution reported, while it runs.
+  void add_progress(job& j) const;
   bool idle() const;
 
   self_pointer self_ = nullptr;
@@ -188,6 +200,14 @@ class coordinator_state {
 
   std::vector<job_event> pending_events_;  // published by the current message
   std::uint64_t event_seq_ = 0;
+  // running_jobs.cpp: the latest progress of running jobs, and who waits for which job
+  struct watch_entry {
+    watcher_actor watcher;
+    std::uint64_t token;
+  };
+  std::unordered_map<job_id, job_progress> progress_;
+  std::unordered_map<job_id, std::vector<watch_entry>> watchers_;
+  std::size_t uncounted_running_ = 0;  // running jobs of types outside the node's concurrency
 
   std::deque<std::pair<timestamp, job_id>> dead_order_;
   job_history history_;

@@ -29,6 +29,10 @@ void coordinator_state::announce(const job& j, event_kind what, std::int64_t dur
   if (what == event_kind::scheduled || what == event_kind::retrying)
     e.next_at = j.run_at;
   e.duration_us = duration_us;
+  if (what == event_kind::progress) {
+    e.percent = j.progress;
+    e.message = j.progress_message;
+  }
   if (error != nullptr)
     e.error = *error;
   publish(std::move(e));

@@ -17,7 +17,15 @@ void coordinator_state::dispatch() {
     return;
   const auto concurrency = static_cast<std::size_t>(env_->cfg.concurrency);
   const auto now = env_->now();
-  while (running_.size() < concurrency) {
+  // A full node still starts jobs of types outside its concurrency (a batch that waits): the
+  // lanes of the other types are closed for the rest of this pass.
+  const bool some_uncounted = std::any_of(env_->types.begin(), env_->types.end(),
+                                          [](const auto& t) { return !t->counts_against_concurrency; });
+  std::vector<std::uint32_t> held_lanes;
+  for (;;) {
+    const bool node_full = running_.size() - uncounted_running_ >= concurrency;
+    if (node_full && !some_uncounted)
+      break;
     auto taken = queues_->take();
     if (!taken)
       break;
@@ -38,12 +46,20 @@ void coordinator_state::dispatch() {
       record_dead(j);
       continue;
     }
+    if (node_full && env_->types[taken->lane]->counts_against_concurrency) {
+      queues_->push_front(taken->queue, taken->lane, taken->priority, taken->id);
+      queues_->open_lane(taken->lane, false);
+      held_lanes.push_back(static_cast<std::uint32_t>(taken->lane));
+      continue;
+    }
     if (j.unique == unique_mode::while_executing && !locks_.try_acquire(j.unique_key, j.id)) {
       locks_.wait(j.unique_key, j.id);
       continue;
     }
     start_job(j, static_cast<std::uint32_t>(taken->lane), static_cast<std::uint32_t>(taken->queue), now);
   }
+  for (auto lane : held_lanes)
+    update_lane(lane);
   for (std::size_t s = 0; s < batches_.size(); ++s) {
     if (!batches_[s].empty()) {
       self_->send(supervisors[s].handle, dispatch_atom::value, std::move(batches_[s]));
@@ -61,6 +77,9 @@ void coordinator_state::start_job(job& j, std::uint32_t supervisor, std::uint32_
   j.started_at = now;
   db_->put(j);
   running_.emplace(j.id, running_entry{supervisor, queue});
+  progress_.erase(j.id);  // a new attempt reports afresh
+  if (!env_->types[supervisor]->counts_against_concurrency)
+    uncounted_running_ += 1;
   queues_->started(queue);
   auto& sup = supervisors[supervisor];
   sup.credit -= 1;
@@ -101,6 +120,8 @@ void coordinator_state::apply_outcomes(std::uint32_t supervisor, std::vector<job
     }
     queues_->finished(entry->second.queue);
     running_.erase(entry);
+    if (!env_->types[supervisor]->counts_against_concurrency)
+      uncounted_running_ -= 1;
     sup.running -= 1;
     processed_ += 1;
     auto found = db_->get(o.id);
@@ -189,6 +210,7 @@ void coordinator_state::finish(job& j, job_state final_state, std::int64_t durat
   j.state = final_state;
   if (j.finished_at == 0)
     j.finished_at = env_->now();
+  job_ended(j);
   announce(j, event_for(final_state), duration_us, error);
   db_->erase(j.id);
   history_.add(std::move(j));
@@ -208,6 +230,7 @@ void coordinator_state::record_dead(job& j, std::int64_t duration_us) {
   j.state = job_state::dead;
   if (j.finished_at == 0)
     j.finished_at = env_->now();
+  job_ended(j);
   db_->put(j);
   announce(j, event_kind::dead, duration_us, &j.last_error);
   dead_order_.emplace_back(j.finished_at, j.id);

@@ -45,6 +45,7 @@ class front_impl : public front_actor::base {
       [this, c](pause_atom a, std::string& queue) { return delegate(c, a, std::move(queue)); },
       [this, c](resume_atom a, std::string& queue) { return delegate(c, a, std::move(queue)); },
       [this, c](events_atom a, caf::actor client) { return delegate(c, a, std::move(client)); },
+      [this, c](signal_atom a, job_id id, std::string& payload) { return delegate(c, a, id, std::move(payload)); },
     };
   }
 

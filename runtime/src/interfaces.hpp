@@ -15,6 +15,10 @@
 
 namespace meshjobs {
 
+/// Whoever waits for jobs to end (an asynchronous job's actor): told once per watched job,
+/// with the token it gave when it asked.
+using watcher_actor = caf::typed_actor<caf::reacts_to<watched_atom, std::uint64_t, job_end>>;
+
 /// The coordinator: owns the store, the queues, the scheduled set and dispatch.
 using coordinator_actor = caf::typed_actor<
   // from callers (facade, front actor, cron, other jobs)
@@ -27,6 +31,8 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<pause_atom, std::string>::with<bool>,
   caf::replies_to<resume_atom, std::string>::with<bool>,
   caf::replies_to<retry_atom, job_id>::with<bool>,
+  caf::replies_to<signal_atom, job_id, std::string>::with<signal_status>,
+  caf::reacts_to<watch_atom, std::vector<job_id>, watcher_actor, std::uint64_t>,
   caf::replies_to<drain_atom>::with<bool>,
   caf::replies_to<records_atom, std::vector<record_write>>::with<std::string>,
   caf::replies_to<stop_atom>::with<bool>,
@@ -40,15 +46,19 @@ using coordinator_actor = caf::typed_actor<
   // from supervisors (by their index)
   caf::reacts_to<demand_atom, std::uint32_t, std::int32_t>,
   caf::reacts_to<outcome_atom, std::uint32_t, std::vector<job_outcome>>,
+  caf::reacts_to<progress_atom, std::uint32_t, std::vector<job_progress>>,
   caf::reacts_to<backoff_atom, std::uint32_t, timestamp>>;
 
 /// A job type's supervisor: runs the jobs it is given on its pool of execution actors.
 using supervisor_actor = caf::typed_actor<
   caf::reacts_to<dispatch_atom, std::vector<job>>,
   caf::reacts_to<cancel_atom, job_id>,
+  caf::reacts_to<signal_atom, job_id, std::string>,
   caf::reacts_to<stop_atom>,
   // from its executions and its own timers
   caf::reacts_to<done_atom, std::uint64_t, job_error>,
+  caf::reacts_to<progress_atom, std::uint64_t, std::int32_t, std::string>,
+  caf::reacts_to<progress_atom>,
   caf::reacts_to<deadline_atom>,
   caf::reacts_to<backoff_atom>,
   caf::reacts_to<outcome_atom>>;

@@ -160,6 +160,8 @@ job_lookup coordinator_state::lookup(job_id id) const {
   if (auto j = db_->get(id)) {
     out.found = true;
     out.value = std::move(*j);
+    if (out.value.state == job_state::running)
+      add_progress(out.value);
   } else if (const auto* finished = history_.find(id)) {
     out.found = true;
     out.value = *finished;

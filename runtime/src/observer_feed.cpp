@@ -75,8 +75,13 @@ event_listener::callback observer_callback(std::shared_ptr<observer> o) {
       case event_kind::started:
         o->on_started(job_of(e));
         return;
-      case event_kind::progress:
+      case event_kind::progress: {
+        auto j = job_of(e);
+        j.progress = e.percent;
+        j.progress_message = e.message;
+        o->on_progress(j, e.percent, e.message);
         return;
+      }
       case event_kind::type_paused:
         o->on_type_paused(e.kind, e.next_at);
         return;

@@ -18,6 +18,7 @@
 #include "front_listener.hpp"
 #include "log_observer.hpp"
 #include "meshjobs/messages/caf_types.hpp"
+#include "meshjobs/messages/json.hpp"
 #include "meshjobs/messages/time_limits.hpp"
 #include "observer_feed.hpp"
 #include "scheduler_threads.hpp"
@@ -67,8 +68,16 @@ caf::behavior subscriber(caf::event_based_actor*, const channel_callback& fn) {
 void check_type(const job_type& t, const config& cfg) {
   if (t.kind.empty())
     throw std::invalid_argument("register_type: kind is empty");
-  if (!t.perform)
-    throw std::invalid_argument("register_type: " + t.kind + ": no handler (perform)");
+  if (!t.perform && !t.start)
+    throw std::invalid_argument("register_type: " + t.kind + ": no handler (perform or start)");
+  if (t.perform && t.start)
+    throw std::invalid_argument("register_type: " + t.kind +
+                                ": both perform and start are set; a job is synchronous (perform) "
+                                "or asynchronous (start), not both");
+  if (t.start && (!t.before_perform.empty() || !t.around_perform.empty() || !t.after_perform.empty()))
+    throw std::invalid_argument("register_type: " + t.kind +
+                                ": before/around/after_perform hooks wrap a synchronous perform; an "
+                                "asynchronous job (start) cannot have them");
   bool known_queue = false;
   for (const auto& q : cfg.queues)
     known_queue = known_queue || q.name == t.queue;
@@ -313,6 +322,12 @@ enqueue_reply runtime::enqueue(const std::string& kind, const std::string& args_
 std::vector<enqueue_reply> runtime::enqueue_many(std::vector<enqueue_request> requests) {
   return impl_->call<std::vector<enqueue_reply>>(impl_->coord, request_timeout, enqueue_atom::value,
                                                  std::move(requests));
+}
+
+signal_status runtime::signal(job_id id, const std::string& payload_json) {
+  if (auto err = json::check_object(payload_json, "signal payload"))
+    throw std::invalid_argument(err->message);
+  return impl_->call<signal_status>(impl_->coord, request_timeout, signal_atom::value, id, payload_json);
 }
 
 cancel_status runtime::cancel(job_id id) {

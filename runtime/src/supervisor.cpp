@@ -3,7 +3,10 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "execution.hpp"
+#include "signal_inbox.hpp"
 #include "worker_pool.hpp"
 
 namespace meshjobs {
@@ -12,6 +15,8 @@ namespace {
 std::int64_t micros(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
+
+constexpr std::chrono::milliseconds progress_interval{100};
 
 }  // namespace
 
@@ -28,18 +33,34 @@ void supervisor_state::init(self_pointer self, coordinator_actor coordinator, st
   backoff_ = type_->intensity.backoff;
   auto capacity = type_->concurrency > 0 ? type_->concurrency : env_->cfg.concurrency;
   slots_.resize(static_cast<std::size_t>(capacity));
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    spawn_slot(i);
+  free_.reserve(slots_.size());
+  for (std::size_t i = slots_.size(); i-- > 0;)
     free_.push_back(i);
-  }
+  if (is_async())
+    host_ = self_->spawn<caf::monitored>(async_host, caf::actor_cast<supervisor_actor>(self_), coordinator_,
+                                         type_, where_);
   self_->send(coordinator_, demand_atom::value, index_, static_cast<std::int32_t>(capacity));
 }
 
 void supervisor_state::spawn_slot(std::size_t i) {
+  if (is_async())
+    return;
   auto& s = slots_[i];
   s.cancel_flag = std::make_shared<std::atomic<bool>>(false);
+  s.signals = std::make_shared<signal_inbox>();
   s.exec = self_->spawn<caf::monitored>(execution, caf::actor_cast<supervisor_actor>(self_), type_,
-                                        env_->pool, where_, s.cancel_flag);
+                                        env_->pool, where_, s.cancel_flag, coordinator_, s.signals);
+}
+
+void supervisor_state::stop_execution(slot& s) {
+  if (is_async()) {
+    self_->send(host_, drop_atom::value, s.run);
+    return;
+  }
+  s.cancel_flag->store(true);
+  self_->send_exit(s.exec, caf::exit_reason::kill);
+  if (type_->blocking && s.run != 0)
+    env_->pool->write_off(s.run);
 }
 
 void supervisor_state::run(std::vector<job>& jobs) {
@@ -56,13 +77,21 @@ void supervisor_state::run(std::vector<job>& jobs) {
     auto i = free_.back();
     free_.pop_back();
     auto& s = slots_[i];
+    if (!is_async() && !s.exec)
+      spawn_slot(i);
     s.run = env_->pool->new_ticket();
     s.deadline = now + timeout_;
     s.cancel_requested = false;
-    s.cancel_flag->store(false);
+    if (s.cancel_flag) {
+      s.cancel_flag->store(false);
+      s.signals->clear();
+    }
     by_run_.emplace(s.run, i);
     s.current = std::move(j);
-    self_->send(s.exec, run_atom::value, s.run, s.current);
+    if (is_async())
+      self_->send(host_, run_atom::value, s.run, s.current);
+    else
+      self_->send(s.exec, run_atom::value, s.run, s.current);
     arm_deadline(s.deadline);
   }
   if (!outcomes_.empty())
@@ -185,6 +214,7 @@ void supervisor_state::end_backoff() {
 
 void supervisor_state::flush_outcomes() {
   if (!outcomes_.empty()) {
+    flush_progress();  // a job's last progress reaches the coordinator before its outcome
     self_->send(coordinator_, outcome_atom::value, index_, std::move(outcomes_));
     outcomes_.clear();
   }
@@ -195,6 +225,17 @@ void supervisor_state::flush_outcomes() {
 }
 
 void supervisor_state::execution_down(const caf::actor_addr& source, const caf::error& reason) {
+  if (is_async() && host_.address() == source) {
+    spdlog::error("{}: the actor of its asynchronous jobs died ({}); restarting it", type_->kind,
+                  caf::to_string(reason));
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].run != 0)
+        finish(i, {std::string{error_kinds::crashed},
+                   "asynchronous jobs' actor died: " + caf::to_string(reason), where_});
+    host_ = self_->spawn<caf::monitored>(async_host, caf::actor_cast<supervisor_actor>(self_), coordinator_,
+                                         type_, where_);
+    return;
+  }
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     auto& s = slots_[i];
     if (s.exec.address() != source)
@@ -214,6 +255,13 @@ void supervisor_state::cancel(job_id id) {
     if (s.run == 0 || s.current.id != id)
       continue;
     s.cancel_requested = true;
+    if (is_async()) {
+      // Nothing to ask politely: its callbacks run only on messages, so it stops at once.
+      stop_execution(s);
+      finish(static_cast<std::size_t>(&s - slots_.data()),
+             {std::string{error_kinds::cancelled}, "cancelled", where_});
+      return;
+    }
     s.cancel_flag->store(true);
     s.deadline = std::min(s.deadline, steady::now() + env_->cancel_grace);
     arm_deadline(s.deadline);
@@ -243,7 +291,7 @@ void supervisor_state::check_deadlines() {
       next = std::min(next, s.deadline);
       continue;
     }
-    give_up(s);
+    stop_execution(s);
     job_error error;
     if (stop_expired && !s.cancel_requested)
       error = {std::string{error_kinds::shutdown}, "node stopping: not finished within its grace", where_};
@@ -270,7 +318,44 @@ void supervisor_state::give_up(slot& s) {
 
 void supervisor_state::kill_executions() {
   for (auto& s : slots_)
-    give_up(s);
+    if (s.exec)
+      stop_execution(s);
+  if (host_)
+    self_->send_exit(host_, caf::exit_reason::kill);
+}
+
+void supervisor_state::signal(job_id id, std::string& payload) {
+  for (auto& s : slots_) {
+    if (s.run == 0 || s.current.id != id)
+      continue;
+    if (is_async())
+      self_->send(host_, signal_atom::value, s.run, std::move(payload));
+    else
+      s.signals->push(std::move(payload));
+    return;
+  }
+  // It ended since the coordinator looked: the signal has nobody to reach.
+}
+
+void supervisor_state::progress(std::uint64_t run, std::int32_t percent, std::string& message) {
+  auto i = by_run_.find(run);
+  if (i == by_run_.end())
+    return;  // from a run that already ended
+  progress_.report(slots_[i->second].current.id, std::clamp(percent, 0, 100), std::move(message));
+  if (!progress_flush_armed_) {
+    progress_flush_armed_ = true;
+    self_->delayed_send(self_, progress_interval, progress_atom::value);
+  }
+}
+
+void supervisor_state::progress_due() {
+  progress_flush_armed_ = false;
+  flush_progress();
+}
+
+void supervisor_state::flush_progress() {
+  if (!progress_.empty())
+    self_->send(coordinator_, progress_atom::value, index_, progress_.take());
 }
 
 void supervisor_state::stop() {
@@ -300,6 +385,11 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
     [self](deadline_atom) { self->state.check_deadlines(); },
     [self](backoff_atom) { self->state.end_backoff(); },
     [self](outcome_atom) { self->state.flush_outcomes(); },
+    [self](signal_atom, job_id id, std::string& payload) { self->state.signal(id, payload); },
+    [self](progress_atom, std::uint64_t run, std::int32_t percent, std::string& message) {
+      self->state.progress(run, percent, message);
+    },
+    [self](progress_atom) { self->state.progress_due(); },
   };
 }
 

@@ -6,6 +6,9 @@
 // Why slots and not one fresh actor per job: measured here, spawn + monitor + quit of an actor
 // per job caps a supervisor near 250k jobs/s before any job work; reused monitored slots run
 // the same no-op loop at ~680k/s. A slot is still killed and replaced on timeout or crash.
+// Slots get their actor when first used, so a large `concurrency` costs nothing up front.
+// An asynchronous type has no execution actors: its jobs run on one async_host (see there),
+// and a timeout or cancel takes the job back from it instead of killing an actor.
 #pragma once
 
 #include <atomic>
@@ -16,10 +19,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "async_host.hpp"
 #include "interfaces.hpp"
+#include "progress_buffer.hpp"
 #include "runtime_env.hpp"
 
 namespace meshjobs {
+
+class signal_inbox;
 
 class supervisor_state {
  public:
@@ -33,6 +40,10 @@ class supervisor_state {
   void done(std::uint64_t run, const job_error& error);
   void execution_down(const caf::actor_addr& source, const caf::error& reason);
   void cancel(job_id id);
+  void signal(job_id id, std::string& payload);
+  void progress(std::uint64_t run, std::int32_t percent, std::string& message);
+  void progress_due();  ///< the coalescing interval is over
+  void flush_progress();
   void check_deadlines();
   void stop();
   void end_backoff();
@@ -43,6 +54,7 @@ class supervisor_state {
   struct slot {
     execution_actor exec;
     std::shared_ptr<std::atomic<bool>> cancel_flag;
+    std::shared_ptr<signal_inbox> signals;
     std::uint64_t run = 0;  // 0: idle
     job current;
     steady::time_point deadline;
@@ -50,9 +62,10 @@ class supervisor_state {
   };
 
   void spawn_slot(std::size_t i);
-  /// Stops waiting for a slot's run: flags it, kills its execution and writes off the pool
-  /// thread a blocking handler may still hold.
-  void give_up(slot& s);
+  bool is_async() const { return static_cast<bool>(type_->start); }
+  /// Takes a running job back from its execution: drops an asynchronous job; flags and kills
+  /// a slot, and writes off the pool thread a blocking handler may still hold.
+  void stop_execution(slot& s);
   void finish(std::size_t i, job_error error);
   job_outcome decide(slot& s, const job_error& error, timestamp now);
   void run_discard_handler(const retry_policy::discard_handler& handler, const job& j,
@@ -74,6 +87,10 @@ class supervisor_state {
   std::vector<std::size_t> free_;
   std::unordered_map<std::uint64_t, std::size_t> by_run_;
   steady::time_point armed_for_ = steady::time_point::max();
+
+  async_host_actor host_;  // asynchronous types only
+  progress_buffer progress_;
+  bool progress_flush_armed_ = false;
 
   std::vector<job_outcome> outcomes_;  // waiting for the next flush
   std::int32_t credit_owed_ = 0;       // slots freed, not yet offered to the coordinator

@@ -27,7 +27,7 @@ struct raw_input {
   bool unique = false;
   std::string state;
   std::uint32_t limit = default_list_limit;
-  std::string id, queue_name;
+  std::string id, queue_name, payload;
 };
 
 /// One subcommand and the options whose presence matters even when their value is empty.
@@ -37,7 +37,7 @@ struct subcommand {
 };
 
 struct subcommands {
-  subcommand enqueue, stats, jobs, get, cancel, retry, pause, resume, events;
+  subcommand enqueue, stats, jobs, get, cancel, retry, pause, resume, events, signal;
 };
 
 subcommand define_enqueue(CLI::App& app, raw_input& in) {
@@ -108,6 +108,10 @@ subcommands define(CLI::App& app, raw_input& in) {
   s.resume = define_queue_command(app, in, "resume", "dispatch from a paused queue again");
   s.events.app = app.add_subcommand("events", "stream the node's events as JSON lines until Ctrl-C");
   s.events.app->footer("Example: meshjobs-inject --node 127.0.0.1:4100 events");
+  s.signal = define_id_command(app, in, "signal", "send a JSON object to the execution running a job",
+                               "signal 42 '{\"status\":\"completed\"}'");
+  s.signal.app->add_option("payload", in.payload, "a JSON object, e.g. '{\"status\":\"completed\"}'")
+    ->required();
   return s;
 }
 
@@ -282,6 +286,14 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
     return command{pause_command{in.queue_name, s.pause.app->parsed()}};
   if (s.events.app->parsed())
     return command{events_command{}};
+  if (s.signal.app->parsed()) {
+    if (auto err = json::check_object(in.payload, "signal payload"))
+      return usage_error{err->message};
+    auto id = parse_job_id(in.id);
+    if (auto* bad = std::get_if<usage_error>(&id))
+      return *bad;
+    return command{signal_command{std::get<job_id>(id), in.payload}};
+  }
   return command{stats_command{}};
 }
 
@@ -316,7 +328,7 @@ parse_result parse_command_line(int argc, char** argv) {
     if (!app.get_subcommands().empty() || unknown.empty())
       return usage_error{e.what()};
     return usage_error{"unknown command \"" + unknown.front() +
-                       "\" (expected enqueue, stats, jobs, get, cancel, retry, pause, resume or events)"};
+                       "\" (expected enqueue, stats, jobs, get, cancel, retry, pause, resume, events or signal)"};
   }
   invocation inv;
   auto node = parse_node(in.node);

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "meshjobs/messages/protocol.hpp"
+#include "signal_command.hpp"
 
 namespace meshjobs::inject {
 
@@ -47,7 +48,7 @@ struct pause_command {
 struct events_command {};
 
 using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command,
-                             retry_command, pause_command, events_command>;
+                             retry_command, pause_command, events_command, signal_command>;
 
 struct invocation {
   node_address node;

@@ -119,6 +119,13 @@ int run(const pause_command& cmd, front_connection& node) {
 
 int run(const events_command&, front_connection& node) { return run_events(node); }
 
+int run(const signal_command& cmd, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.signal(cmd.id, cmd.payload);
+  const auto* status = answered(a, code);
+  return status == nullptr ? code : report_signal(cmd, *status);
+}
+
 }  // namespace
 
 int run_command(const command& what, front_connection& node) {

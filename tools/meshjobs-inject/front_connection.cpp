@@ -171,4 +171,8 @@ std::optional<transport_error> front_connection::follow_events(const batch_sink&
   return std::nullopt;
 }
 
+answer<signal_status> front_connection::signal(job_id id, const std::string& payload) {
+  return impl_->ask<signal_status>("signal", signal_atom::value, id, payload);
+}
+
 }  // namespace meshjobs::inject

@@ -48,6 +48,7 @@ class front_connection {
                                                const std::function<void()>& until_stopped);
   answer<bool> retry_dead(job_id id);
   answer<bool> pause(const std::string& queue, bool paused);
+  answer<signal_status> signal(job_id id, const std::string& payload);
 
  private:
   struct impl;

@@ -2,6 +2,7 @@
 //   meshjobs-inject --node HOST:PORT enqueue KIND --args JSON [--queue Q] [--priority N]
 //                   [--in 30s | --at 2026-11-29T10:00:00Z] [--unique] [--expires-in 1h]
 //   meshjobs-inject --node HOST:PORT stats | jobs --state S [--limit N] | get ID | cancel ID
+//   meshjobs-inject --node HOST:PORT signal ID '{"status":"completed"}'
 // Answers are JSON lines on stdout, errors one JSON line on stderr. Exit codes: 0 ok,
 // 1 the node said no, 2 usage error, 3 no answer (unreachable, link lost, timeout).
 #include <cstdio>

@@ -26,6 +26,7 @@ using front_actor = caf::typed_actor<
   caf::replies_to<retry_atom, job_id>::with<bool>,   ///< false: no dead job with this id
   caf::replies_to<pause_atom, std::string>::with<bool>,   ///< false: no such queue
   caf::replies_to<resume_atom, std::string>::with<bool>,
+  caf::replies_to<signal_atom, job_id, std::string>::with<signal_status>,
   /// Streams the node's events to the actor, as (events, [job_event]) requests answered with
   /// true, until it dies.
   caf::replies_to<events_atom, caf::actor>::with<bool>>;

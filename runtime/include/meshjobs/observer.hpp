@@ -17,6 +17,9 @@ class observer {
   virtual ~observer() = default;
   virtual void on_enqueued(const job&) {}
   virtual void on_started(const job&) {}
+  /// A running job reported progress (coalesced: the latest report, a few per second at most,
+  /// and always before its end). `j.progress` and `j.progress_message` hold it too.
+  virtual void on_progress(const job& /*j*/, std::int32_t /*percent*/, const std::string& /*message*/) {}
   /// `duration_us`: the execution's wall time (0 when it never ran).
   virtual void on_finished(const job&, const job_outcome&, std::int64_t /*duration_us*/) {}
   /// A job type's restart intensity was exceeded (`until` > 0) or its back-off ended (0).

@@ -76,6 +76,10 @@ class runtime {
   bool resume(const std::string& queue);
   /// Moves a dead job back to its queue with fresh attempts.
   bool retry_dead(job_id id);
+  /// Sends `payload_json` (a JSON object) to the execution running job `id`, which sees it
+  /// through async_context::on_signal or job_context::next_signal. not_running / not_found
+  /// when no execution runs that job; refused when the payload is not a JSON object.
+  signal_status signal(job_id id, const std::string& payload_json);
 
   /// Writes domain records in one transaction; returns once it is durable. Throws
   /// std::runtime_error with the store's reason when the commit failed. A single write that

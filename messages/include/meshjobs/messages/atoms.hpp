@@ -30,5 +30,12 @@ using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
 using cron_atom = caf::atom_constant<caf::atom("cron")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using records_atom = caf::atom_constant<caf::atom("records")>;
+using signal_atom = caf::atom_constant<caf::atom("signal")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using watched_atom = caf::atom_constant<caf::atom("watched")>;
+using timer_atom = caf::atom_constant<caf::atom("timer")>;
+using post_atom = caf::atom_constant<caf::atom("post")>;
+using drop_atom = caf::atom_constant<caf::atom("drop")>;
 
 }  // namespace meshjobs

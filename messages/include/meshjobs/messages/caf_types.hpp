@@ -31,6 +31,11 @@ CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_outcome>))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_event))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_event>))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::record_write>))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_progress))
+CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_progress>))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::signal_status))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_end))
+CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_id>))
 CAF_END_TYPE_ID_BLOCK(meshjobs)
 
 namespace meshjobs {

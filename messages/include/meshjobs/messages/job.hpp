@@ -84,6 +84,10 @@ struct job {
   timestamp finished_at = 0;
   timestamp expires_at = 0;  ///< 0: never
   job_error last_error;
+  /// The latest progress its running execution reported (0-100) and its message. Kept by the
+  /// coordinator in memory: a job restarted after a crash reports afresh.
+  std::int32_t progress = 0;
+  std::string progress_message;
 };
 
 }  // namespace meshjobs

@@ -122,6 +122,31 @@ struct job_lookup {
 enum class cancel_status : std::uint8_t { cancelled, stopping, not_found, finished };
 std::string_view to_string(cancel_status s);
 
+/// A running job's report of how far it got (coalesced on its way to the coordinator).
+struct job_progress {
+  job_id id = 0;
+  std::int32_t percent = 0;  ///< 0-100
+  std::string message;
+};
+
+/// What became of a signal sent to a job.
+enum class signal_status : std::uint8_t {
+  delivered,    ///< handed to the execution running the job
+  not_running,  ///< the job exists but no execution runs it now (waiting, or ended)
+  not_found,
+  refused,      ///< the payload is not a JSON object
+};
+std::string_view to_string(signal_status s);
+
+/// How a watched job ended (succeeded, dead, discarded, cancelled or expired), or that the
+/// job is unknown (`found` false: never enqueued, or finished too long ago to remember).
+struct job_end {
+  job_id id = 0;
+  bool found = false;
+  job_state state = job_state::succeeded;
+  job_error error;
+};
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_error& x) {
   return f(x.kind, x.message, x.where);
@@ -131,7 +156,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job& x) {
   return f(x.id, x.kind, x.queue, x.args, x.priority, x.attempt, x.max_attempts, x.recoveries,
            x.state, x.unique, x.unique_key, x.enqueued_at, x.run_at, x.started_at, x.finished_at,
-           x.expires_at, x.last_error);
+           x.expires_at, x.last_error, x.progress, x.progress_message);
 }
 
 template <class Inspector>
@@ -175,6 +200,16 @@ typename Inspector::result_type inspect(Inspector& f, runtime_stats& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_lookup& x) {
   return f(x.found, x.value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_progress& x) {
+  return f(x.id, x.percent, x.message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_end& x) {
+  return f(x.id, x.found, x.state, x.error);
 }
 
 }  // namespace meshjobs
