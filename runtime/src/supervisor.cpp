@@ -241,7 +241,7 @@ void supervisor_state::execution_down(const caf::actor_addr& source, const caf::
     if (s.exec.address() != source)
       continue;
     if (s.run != 0) {
-      give_up(s);
+      stop_execution(s);  // its actor is gone; a pool thread may still be in the handler
       finish(i, {std::string{error_kinds::crashed},
                  "execution actor died: " + caf::to_string(reason), where_});
     }
@@ -307,13 +307,6 @@ void supervisor_state::check_deadlines() {
     next = std::min(next, stop_deadline_);
   if (next != steady::time_point::max())
     arm_deadline(next);
-}
-
-void supervisor_state::give_up(slot& s) {
-  s.cancel_flag->store(true);
-  self_->send_exit(s.exec, caf::exit_reason::kill);
-  if (type_->blocking && s.run != 0)
-    env_->pool->write_off(s.run);
 }
 
 void supervisor_state::kill_executions() {
