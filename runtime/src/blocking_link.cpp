@@ -4,18 +4,13 @@
 
 #include <stdexcept>
 
+#include "forget_system_on_this_thread.hpp"
 #include "signal_inbox.hpp"
 
 namespace meshjobs {
 namespace {
 
 constexpr auto enqueue_timeout = std::chrono::seconds(60);
-
-/// A scoped_actor leaves a reference to the actor system in a thread-local of its thread,
-/// which ~actor_system waits for (see runtime.cpp): drop it once the call is over.
-struct forget_system_on_this_thread {
-  ~forget_system_on_this_thread() { caf::logger::set_current_actor_system(nullptr); }
-};
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "cron_schedule.hpp"
 #include "event_bus.hpp"
 #include "event_listener.hpp"
+#include "forget_system_on_this_thread.hpp"
 #include "front.hpp"
 #include "front_listener.hpp"
 #include "log_observer.hpp"
@@ -98,14 +99,6 @@ void check_type(const job_type& t, const config& cfg) {
                                   max_time_ahead_text + " (got " + std::to_string(value.count()) +
                                   " ms)");
 }
-
-/// CAF 0.17 keeps a reference to the actor system's logger in a thread-local of every thread
-/// that made a scoped_actor, and ~actor_system waits until all of them are gone: a host thread
-/// that called the runtime would make stop() on another thread hang. Declared before the
-/// scoped_actor, this drops the reference once the call is over.
-struct forget_system_on_this_thread {
-  ~forget_system_on_this_thread() { caf::logger::set_current_actor_system(nullptr); }
-};
 
 }  // namespace
 
