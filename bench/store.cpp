@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "store.hpp"
+#include "store/store.hpp"
 
 namespace meshjobs {
 namespace {

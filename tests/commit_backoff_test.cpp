@@ -1,7 +1,7 @@
 // The pace of commits after failures: 100 ms doubling to 5 s, healthy again after a success.
 #include <gtest/gtest.h>
 
-#include "commit_backoff.hpp"
+#include "store/commit_backoff.hpp"
 
 namespace meshjobs {
 namespace {

@@ -2,7 +2,7 @@
 // dropped, gets only the kinds it asked for, and wakes its consumer once per empty buffer.
 #include <gtest/gtest.h>
 
-#include "event_bus.hpp"
+#include "events/event_bus.hpp"
 
 namespace meshjobs {
 namespace {

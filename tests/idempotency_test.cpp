@@ -2,7 +2,7 @@
 // window, by count and by age, and costs nothing when no key is given.
 #include <gtest/gtest.h>
 
-#include "idempotency_keys.hpp"
+#include "coordinator/idempotency_keys.hpp"
 #include "runtime_fixture.hpp"
 
 namespace meshjobs {

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "job_table.hpp"
+#include "store/job_table.hpp"
 #include "store_test_support.hpp"
 
 namespace meshjobs {

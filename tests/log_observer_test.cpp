@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "log_observer.hpp"
+#include "events/log_observer.hpp"
 
 namespace meshjobs {
 namespace {

@@ -5,7 +5,7 @@
 #include <csignal>
 
 #include "node_harness.hpp"
-#include "store.hpp"
+#include "store/store.hpp"
 #include "store_test_support.hpp"
 
 namespace meshjobs::testing {

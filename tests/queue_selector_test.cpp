@@ -1,4 +1,4 @@
-#include "queue_selector.hpp"
+#include "coordinator/queue_selector.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "runtime_fixture.hpp"
-#include "sqlite_store.hpp"
-#include "store.hpp"
+#include "store/sqlite_store.hpp"
+#include "store/store.hpp"
 #include "store_test_support.hpp"
 
 namespace meshjobs {

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "runtime_fixture.hpp"
-#include "store.hpp"
+#include "store/store.hpp"
 #include "store_test_support.hpp"
 
 namespace meshjobs {

@@ -4,7 +4,7 @@
 #include <sys/resource.h>
 
 #include "runtime_fixture.hpp"
-#include "store.hpp"
+#include "store/store.hpp"
 #include "store_test_support.hpp"
 
 namespace meshjobs {

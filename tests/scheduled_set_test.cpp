@@ -1,7 +1,7 @@
 // The scheduled set: earliest first, and a job removed early leaves it at once.
 #include <gtest/gtest.h>
 
-#include "scheduled_set.hpp"
+#include "schedule/scheduled_set.hpp"
 
 namespace meshjobs {
 namespace {

@@ -1,7 +1,7 @@
 // The scheduler's default thread count, on machines that report 0, 1, 2 or many cores.
 #include <gtest/gtest.h>
 
-#include "scheduler_threads.hpp"
+#include "node/scheduler_threads.hpp"
 
 namespace meshjobs {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sqlite_store.hpp"
+#include "store/sqlite_store.hpp"
 #include "store_test_support.hpp"
 
 namespace meshjobs {

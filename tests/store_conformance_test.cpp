@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "store.hpp"
+#include "store/store.hpp"
 #include "store_test_support.hpp"
 
 namespace meshjobs {

@@ -8,7 +8,7 @@
 #include <memory>
 #include <mutex>
 
-#include "worker_pool.hpp"
+#include "supervision/worker_pool.hpp"
 
 namespace meshjobs {
 namespace {

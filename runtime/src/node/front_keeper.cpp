@@ -1,0 +1,101 @@
+#include "node/front_keeper.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "node/front.hpp"
+
+namespace meshjobs {
+namespace {
+
+constexpr auto middleman_timeout = std::chrono::seconds(5);
+
+struct front_keeper_state {
+  coordinator_actor coordinator;
+  std::shared_ptr<front_listener> listener;
+  front_actor front;
+  static inline const char* name = "front_keeper";
+};
+
+using keeper_pointer = front_keeper_actor::stateful_pointer<front_keeper_state>;
+
+void watch(keeper_pointer self, front_actor front) {
+  self->state.front = std::move(front);
+  self->monitor(self->state.front);
+}
+
+/// The port's next connections get a new front; the dead one's clients see it gone.
+void replace_front(keeper_pointer self) {
+  auto& st = self->state;
+  auto front = spawn_front(self->home_system(), st.coordinator, caf::actor_cast<front_keeper_actor>(self));
+  st.listener->set_front(front);
+  watch(self, std::move(front));
+  spdlog::warn("front: a new front actor serves {}:{}", st.listener->host(), st.listener->port());
+}
+
+/// `kill`, `user_shutdown`...: an exit reason reads as its name.
+std::string reason_text(const caf::error& reason) {
+  if (reason.category() == caf::atom("exit"))
+    return caf::to_string(static_cast<caf::exit_reason>(reason.code()));
+  return caf::to_string(reason);
+}
+
+/// Names who sent an exit message: the peer's node and address when CAF knows them.
+void report_exit(keeper_pointer self, const caf::node_id& node, caf::actor_id actor, const caf::error& reason) {
+  auto what = "an exit message (" + reason_text(reason) + ")";
+  if (node == caf::none) {
+    spdlog::warn("front: an anonymous sender sent {}", what);
+    return;
+  }
+  if (node == self->home_system().node()) {
+    spdlog::warn("front: local actor {} sent {}", actor, what);
+    return;
+  }
+  auto mm = self->home_system().middleman().actor_handle();
+  self->request(mm, middleman_timeout, caf::get_atom::value, node)
+    .then(
+      [what, actor](const caf::node_id& nid, const std::string& host, std::uint16_t port) {
+        if (host.empty())  // the peer left before the middleman was asked
+          spdlog::warn("front: peer node {} (actor {}) sent {}", caf::to_string(nid), actor, what);
+        else
+          spdlog::warn("front: peer {}:{} (node {}, actor {}) sent {}", host, port, caf::to_string(nid), actor,
+                       what);
+      },
+      [what, node, actor](caf::error&) {
+        spdlog::warn("front: peer node {} (actor {}) sent {}", caf::to_string(node), actor, what);
+      });
+}
+
+front_keeper_actor::behavior_type front_keeper(keeper_pointer self, coordinator_actor coordinator,
+                                               std::shared_ptr<front_listener> listener) {
+  self->state.coordinator = std::move(coordinator);
+  self->state.listener = std::move(listener);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (msg.source != self->state.front.address())
+      return;
+    self->state.front = nullptr;
+    if (msg.reason == caf::exit_reason::normal)
+      return;  // the coordinator ended: the node is stopping
+    spdlog::warn("front: the front actor died ({}); replacing it", reason_text(msg.reason));
+    replace_front(self);
+  });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (self->state.front)
+      caf::anon_send_exit(self->state.front, caf::exit_reason::kill);
+    self->quit(msg.reason);
+  });
+  return {
+    [self](front_actor& front) { watch(self, std::move(front)); },
+    [self](caf::node_id& node, caf::actor_id actor, caf::error& reason) { report_exit(self, node, actor, reason); },
+  };
+}
+
+}  // namespace
+
+front_keeper_actor spawn_front_keeper(caf::actor_system& sys, coordinator_actor coordinator,
+                                      std::shared_ptr<front_listener> listener) {
+  return sys.spawn(front_keeper, std::move(coordinator), std::move(listener));
+}
+
+}  // namespace meshjobs

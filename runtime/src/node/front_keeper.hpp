@@ -1,0 +1,28 @@
+// Keeps a live front actor behind the inject port. Any peer that reaches the port can send
+// the front `exit(kill)`, which no actor can trap: the front reports who sent it, and when it
+// dies the keeper gives the port a new front at once and logs it.
+#pragma once
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <memory>
+
+#include "node/front_listener.hpp"
+#include "node/interfaces.hpp"
+#include "meshjobs/front.hpp"
+
+namespace meshjobs {
+
+using front_keeper_actor = caf::typed_actor<
+  // from the runtime: the front the listener hands out now; watch it
+  caf::reacts_to<front_actor>,
+  // from the front, before an exit message takes effect: who sent it and why
+  caf::reacts_to<caf::node_id, caf::actor_id, caf::error>>;
+
+/// An exit message to the keeper stops it and kills the front it watches (the runtime's stop).
+front_keeper_actor spawn_front_keeper(caf::actor_system& sys, coordinator_actor coordinator,
+                                      std::shared_ptr<front_listener> listener);
+
+}  // namespace meshjobs

@@ -1,0 +1,441 @@
+// The embedded facade: builds the actor system from the config and talks to the coordinator
+// from the host's threads with blocking requests (each with a timeout).
+#include "meshjobs/runtime.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <stdexcept>
+
+#include "events/channel_hub.hpp"
+#include "coordinator/coordinator.hpp"
+#include "schedule/cron_schedule.hpp"
+#include "events/event_bus.hpp"
+#include "events/event_listener.hpp"
+#include "node/forget_system_on_this_thread.hpp"
+#include "node/front.hpp"
+#include "node/front_listener.hpp"
+#include "events/log_observer.hpp"
+#include "meshjobs/messages/caf_types.hpp"
+#include "meshjobs/messages/json.hpp"
+#include "meshjobs/messages/time_limits.hpp"
+#include "events/observer_feed.hpp"
+#include "node/scheduler_threads.hpp"
+#include "supervision/worker_pool.hpp"
+
+namespace meshjobs {
+namespace {
+
+constexpr auto request_timeout = std::chrono::seconds(60);
+constexpr std::size_t default_event_buffer = 65536;
+
+class node_system_config : public caf::actor_system_config {
+ public:
+  explicit node_system_config(const config& cfg) {
+    register_message_types(*this);
+    // Measured on 2 cores (bench/throughput, no-op jobs): one sharing thread ran 580k jobs/s,
+    // two work-stealing threads 180k; the stealing workers' polling and sleeping dominated.
+    if (cfg.node.scheduler == scheduler_policy::sharing)
+      set("scheduler.policy", caf::atom("sharing"));
+    if (cfg.node.scheduler_threads > 0)
+      set("scheduler.max-threads", cfg.node.scheduler_threads);
+    else
+      set("scheduler.max-threads", default_scheduler_threads(std::thread::hardware_concurrency()));
+    if (cfg.node.inject_port != 0)
+      load<caf::io::middleman>();
+  }
+};
+
+using channel_callback = std::function<void(const std::string&, const std::string&)>;
+
+// CAF 0.17 binds a reference to a null argument tuple when a function-based actor is spawned
+// with no arguments (undefined behaviour, which UBSan stops on): every actor here is spawned
+// with at least one.
+channel_hub_actor spawn_channel_hub(caf::actor_system& sys) {
+  struct no_argument {};
+  return sys.spawn([](channel_hub_actor::stateful_pointer<channel_hub_state> self,
+                      no_argument) { return channel_hub(self); },
+                   no_argument{});
+}
+
+caf::behavior subscriber(caf::event_based_actor*, const channel_callback& fn) {
+  return {
+    [fn](publish_atom, const std::string& ch, const std::string& payload) { fn(ch, payload); },
+  };
+}
+
+void check_type(const job_type& t, const config& cfg) {
+  if (t.kind.empty())
+    throw std::invalid_argument("register_type: kind is empty");
+  if (!t.perform && !t.start)
+    throw std::invalid_argument("register_type: " + t.kind + ": no handler (perform or start)");
+  if (t.perform && t.start)
+    throw std::invalid_argument("register_type: " + t.kind +
+                                ": both perform and start are set; a job is synchronous (perform) "
+                                "or asynchronous (start), not both");
+  if (t.start && (!t.before_perform.empty() || !t.around_perform.empty() || !t.after_perform.empty()))
+    throw std::invalid_argument("register_type: " + t.kind +
+                                ": before/around/after_perform hooks wrap a synchronous perform; an "
+                                "asynchronous job (start) cannot have them");
+  bool known_queue = false;
+  for (const auto& q : cfg.queues)
+    known_queue = known_queue || q.name == t.queue;
+  if (!known_queue)
+    throw std::invalid_argument("register_type: " + t.kind + ": queue \"" + t.queue +
+                                "\" is not in the config's queues");
+  // Each of these becomes a timer: past the bound, now + it overflows.
+  const std::chrono::milliseconds bound{max_time_ahead_s * 1000};
+  const std::pair<const char*, std::chrono::milliseconds> durations[] = {
+    {"timeout", t.timeout},
+    {"intensity.window", t.intensity.window},
+    {"intensity.backoff", t.intensity.backoff},
+    {"intensity.max_backoff", t.intensity.max_backoff},
+  };
+  for (const auto& [name, value] : durations)
+    if (value.count() < 0 || value > bound)
+      throw std::invalid_argument("register_type: " + t.kind + ": " + name + " must be from 0 to " +
+                                  max_time_ahead_text + " (got " + std::to_string(value.count()) +
+                                  " ms)");
+}
+
+}  // namespace
+
+struct runtime::impl {
+  std::shared_ptr<runtime_env> env = std::make_shared<runtime_env>();
+  std::unique_ptr<node_system_config> sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  coordinator_actor coord;
+  channel_hub_actor hub;
+  std::shared_ptr<front_listener> listener;
+  front_keeper_actor front_keeper;
+  std::shared_ptr<store> db;
+  std::uint16_t inject_port = 0;
+  std::unordered_map<std::uint64_t, std::pair<std::string, caf::actor>> subscriptions;
+  std::uint64_t next_subscription = 1;
+  std::mutex subscriptions_mutex;
+  std::map<std::uint64_t, std::shared_ptr<event_listener>> listeners;
+  std::uint64_t next_listener = 1;
+  std::mutex listeners_mutex;
+  bool started = false;
+  bool stopped = false;
+
+  template <class Result, class Handle, class Timeout, class... Ts>
+  Result call(const Handle& dest, Timeout timeout, Ts&&... xs) {
+    if (!started || stopped)
+      throw std::logic_error("meshjobs: runtime is not running");
+    forget_system_on_this_thread forget;
+    caf::scoped_actor self{*sys};
+    Result result{};
+    caf::error failure;
+    self->request(dest, timeout, std::forward<Ts>(xs)...)
+      .receive([&](Result& r) { result = std::move(r); }, [&](caf::error& e) { failure = std::move(e); });
+    if (failure)
+      throw std::runtime_error("meshjobs: coordinator request failed: " + sys->render(failure));
+    return result;
+  }
+
+  std::uint64_t listen(const std::string& name, event_mask mask, std::size_t buffer,
+                       event_listener::callback fn) {
+    std::lock_guard<std::mutex> guard{listeners_mutex};
+    auto id = next_listener++;
+    auto subscription = env->events->subscribe(name + "#" + std::to_string(id), mask, buffer);
+    listeners.emplace(id, std::make_shared<event_listener>(env->events, std::move(subscription), std::move(fn)));
+    return id;
+  }
+
+  /// Each listener gets what is already buffered for it, then ends.
+  void close_listeners() {
+    std::map<std::uint64_t, std::shared_ptr<event_listener>> closing;
+    {
+      std::lock_guard<std::mutex> guard{listeners_mutex};
+      closing.swap(listeners);
+    }
+  }
+
+  /// Waits until each listener has been handed what its buffer holds now.
+  bool settle_listeners(std::chrono::steady_clock::time_point deadline) {
+    std::vector<std::shared_ptr<event_listener>> now;
+    {
+      std::lock_guard<std::mutex> guard{listeners_mutex};
+      for (const auto& [id, l] : listeners)
+        now.push_back(l);
+    }
+    for (const auto& l : now)
+      if (!l->wait_idle(deadline))
+        return false;
+    return true;
+  }
+
+  void shutdown_actors() {
+    if (listener)
+      listener->stop();
+    // The keeper kills the front it watches: the front itself traps every exit it can.
+    caf::anon_send_exit(front_keeper, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
+    {
+      std::lock_guard<std::mutex> guard{subscriptions_mutex};
+      for (auto& [id, sub] : subscriptions)
+        caf::anon_send_exit(sub.second, caf::exit_reason::user_shutdown);
+      subscriptions.clear();
+    }
+    front_keeper = nullptr;
+    listener.reset();
+    hub = nullptr;
+    coord = nullptr;
+    sys->await_all_actors_done();
+    close_listeners();
+    // Close the pool while the actor system is alive: its idle threads are joined, and a
+    // thread still inside a hung handler is left behind, unable to reach the system after this.
+    env->pool.reset();
+    sys.reset();
+    db.reset();
+  }
+};
+
+runtime::runtime(config cfg, std::shared_ptr<meshjobs::clock> clk) : impl_(std::make_unique<impl>()) {
+  impl_->env->cfg = std::move(cfg);
+  impl_->env->clk = clk ? std::move(clk) : std::make_shared<system_clock>();
+  impl_->env->events = std::make_shared<event_bus>();
+  impl_->listen("log", log_observer::wanted(), default_event_buffer,
+                observer_callback(std::make_shared<log_observer>()));
+}
+
+runtime::~runtime() {
+  try {
+    stop();
+  } catch (const std::exception& e) {
+    spdlog::error("meshjobs: stop during destruction failed: {}", e.what());
+  }
+}
+
+void runtime::register_type(job_type type) {
+  if (impl_->started)
+    throw std::logic_error("register_type: the runtime has started; register types before start()");
+  check_type(type, impl_->env->cfg);
+  auto& env = *impl_->env;
+  if (env.type_index.count(type.kind) != 0)
+    throw std::invalid_argument("register_type: " + type.kind + ": already registered");
+  env.type_index.emplace(type.kind, static_cast<std::uint32_t>(env.types.size()));
+  env.types.push_back(std::make_shared<const job_type>(std::move(type)));
+}
+
+void runtime::add_observer(std::shared_ptr<observer> obs) {
+  if (impl_->stopped)
+    throw std::logic_error("add_observer: the runtime has stopped");
+  impl_->listen("observer", all_events, default_event_buffer, observer_callback(std::move(obs)));
+}
+
+std::uint64_t runtime::subscribe_events(std::function<void(const job_event&)> fn, std::size_t buffer) {
+  if (impl_->stopped)
+    throw std::logic_error("subscribe_events: the runtime has stopped");
+  if (buffer == 0)
+    throw std::invalid_argument("subscribe_events: buffer must be > 0");
+  return impl_->listen("events", all_events, buffer, std::move(fn));
+}
+
+void runtime::unsubscribe_events(std::uint64_t subscription) {
+  std::shared_ptr<event_listener> closing;
+  {
+    std::lock_guard<std::mutex> guard{impl_->listeners_mutex};
+    auto i = impl_->listeners.find(subscription);
+    if (i == impl_->listeners.end())
+      return;
+    closing = std::move(i->second);
+    impl_->listeners.erase(i);
+  }
+}
+
+void runtime::register_records(record_schema schema) {
+  if (impl_->started)
+    throw std::logic_error("register_records: the runtime has started; register records before start()");
+  if (schema.name.empty())
+    throw std::invalid_argument("register_records: the schema has no name");
+  for (const auto& known : impl_->env->record_schemas)
+    if (known.name == schema.name)
+      throw std::invalid_argument("register_records: " + schema.name + ": already registered");
+  impl_->env->record_schemas.push_back(std::move(schema));
+}
+
+void runtime::start() {
+  auto& d = *impl_;
+  if (d.started)
+    throw std::logic_error("start: already started");
+  auto& env = *d.env;
+  // A config built in code skipped the loader's checks: a bad entry stops the start here, not
+  // the coordinator once it runs.
+  [[maybe_unused]] const cron_schedule checked{env.cfg.schedule};
+  for (const auto& entry : env.cfg.schedule)
+    if (env.find_type(entry.kind) == nullptr)
+      spdlog::warn("config: schedule.{}: no job type \"{}\" is registered on this node; its runs "
+                   "will be refused", entry.name, entry.kind);
+  std::shared_ptr<store> db = open_store(env.cfg.store);
+  db->migrate_records(env.record_schemas);
+  d.db = db;
+  env.pool = std::make_shared<worker_pool>(static_cast<std::size_t>(env.cfg.concurrency),
+                                           static_cast<std::size_t>(env.cfg.node.max_written_off_threads));
+  d.sys_cfg = std::make_unique<node_system_config>(env.cfg);
+  d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
+  std::shared_ptr<const runtime_env> shared_env = d.env;
+  d.coord = d.sys->spawn(coordinator, shared_env, db);
+  d.hub = spawn_channel_hub(*d.sys);
+  d.started = true;
+  if (env.cfg.node.inject_port != 0) {
+    const auto& host = env.cfg.node.inject_host;
+    const auto port = static_cast<std::uint16_t>(env.cfg.node.inject_port);
+    try {
+      d.listener = std::make_shared<front_listener>(*d.sys, host, port);
+    } catch (const std::runtime_error& e) {
+      d.stopped = true;
+      d.shutdown_actors();
+      throw std::runtime_error(std::string{"node.inject_port: "} + e.what());
+    }
+    d.front_keeper = spawn_front_keeper(*d.sys, d.coord, d.listener);
+    auto front = spawn_front(*d.sys, d.coord, d.front_keeper);
+    d.listener->set_front(front);
+    caf::anon_send(d.front_keeper, std::move(front));
+    d.listener->start();
+    d.inject_port = d.listener->port();
+  }
+}
+
+enqueue_reply runtime::enqueue(enqueue_request request) {
+  return impl_->call<enqueue_reply>(impl_->coord, request_timeout, enqueue_atom::value, std::move(request));
+}
+
+enqueue_reply runtime::enqueue(const std::string& kind, const std::string& args_json) {
+  enqueue_request request;
+  request.kind = kind;
+  request.args = args_json;
+  return enqueue(std::move(request));
+}
+
+std::vector<enqueue_reply> runtime::enqueue_many(std::vector<enqueue_request> requests) {
+  return impl_->call<std::vector<enqueue_reply>>(impl_->coord, request_timeout, enqueue_atom::value,
+                                                 std::move(requests));
+}
+
+signal_status runtime::signal(job_id id, const std::string& payload_json) {
+  if (auto err = json::check_object(payload_json, "signal payload"))
+    throw std::invalid_argument(err->message);
+  return impl_->call<signal_status>(impl_->coord, request_timeout, signal_atom::value, id, payload_json);
+}
+
+cancel_status runtime::cancel(job_id id) {
+  return impl_->call<cancel_status>(impl_->coord, request_timeout, cancel_atom::value, id);
+}
+
+std::optional<job> runtime::find(job_id id) {
+  auto r = impl_->call<job_lookup>(impl_->coord, request_timeout, lookup_atom::value, id);
+  if (!r.found)
+    return std::nullopt;
+  return std::move(r.value);
+}
+
+std::vector<job> runtime::jobs(job_state state, std::uint32_t limit) {
+  return impl_->call<std::vector<job>>(impl_->coord, request_timeout, list_atom::value, state, limit);
+}
+
+runtime_stats runtime::stats() {
+  return impl_->call<runtime_stats>(impl_->coord, request_timeout, stats_atom::value);
+}
+
+bool runtime::pause(const std::string& queue) {
+  return impl_->call<bool>(impl_->coord, request_timeout, pause_atom::value, queue);
+}
+
+bool runtime::resume(const std::string& queue) {
+  return impl_->call<bool>(impl_->coord, request_timeout, resume_atom::value, queue);
+}
+
+bool runtime::retry_dead(job_id id) {
+  return impl_->call<bool>(impl_->coord, request_timeout, retry_atom::value, id);
+}
+
+void runtime::write_records(std::vector<record_write> writes) {
+  auto error = impl_->call<std::string>(impl_->coord, request_timeout, records_atom::value, std::move(writes));
+  if (!error.empty())
+    throw std::runtime_error("write_records: not durable: " + error);
+}
+
+std::vector<record_row> runtime::query_records(const std::string& sql,
+                                               const std::vector<record_value>& params) {
+  if (!impl_->started || impl_->stopped)
+    throw std::logic_error("meshjobs: runtime is not running");
+  return impl_->db->query_records(sql, params);
+}
+
+bool runtime::drain(std::chrono::milliseconds timeout) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped)
+    throw std::logic_error("meshjobs: runtime is not running");
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  forget_system_on_this_thread forget;
+  caf::scoped_actor self{*d.sys};
+  bool drained = false;
+  self->request(d.coord, timeout, drain_atom::value)
+    .receive([&](bool ok) { drained = ok; }, [&](caf::error&) { drained = false; });
+  // The coordinator pushed the events of what it drained before it answered.
+  return drained && d.settle_listeners(deadline);
+}
+
+bool runtime::settle_events(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  // A round trip: every change before it has had its events pushed to the buffers.
+  impl_->call<job_lookup>(impl_->coord, timeout, lookup_atom::value, job_id{0});
+  return impl_->settle_listeners(deadline);
+}
+
+void runtime::stop() {
+  auto& d = *impl_;
+  if (!d.started || d.stopped)
+    return;
+  auto grace = std::chrono::seconds(d.env->cfg.timeout_s + 30);
+  try {
+    d.call<bool>(d.coord, grace, stop_atom::value);
+  } catch (const std::exception& e) {
+    spdlog::error("meshjobs: graceful stop failed ({}); stopping anyway", e.what());
+  }
+  d.stopped = true;
+  d.shutdown_actors();
+}
+
+void runtime::tick() { caf::anon_send(impl_->coord, tick_atom::value); }
+
+void runtime::publish(const std::string& channel, const std::string& payload) {
+  caf::anon_send(impl_->hub, publish_atom::value, channel, payload);
+}
+
+std::uint64_t runtime::subscribe(const std::string& channel,
+                                 std::function<void(const std::string&, const std::string&)> fn) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped)
+    throw std::logic_error("meshjobs: runtime is not running");
+  auto sub = d.sys->spawn(subscriber, channel_callback{std::move(fn)});
+  caf::anon_send(d.hub, subscribe_atom::value, channel, sub);
+  std::lock_guard<std::mutex> guard{d.subscriptions_mutex};
+  auto id = d.next_subscription++;
+  d.subscriptions.emplace(id, std::make_pair(channel, sub));
+  return id;
+}
+
+void runtime::unsubscribe(std::uint64_t subscription) {
+  auto& d = *impl_;
+  std::lock_guard<std::mutex> guard{d.subscriptions_mutex};
+  auto i = d.subscriptions.find(subscription);
+  if (i == d.subscriptions.end())
+    return;
+  caf::anon_send(d.hub, unsub_atom::value, i->second.first, i->second.second);
+  caf::anon_send_exit(i->second.second, caf::exit_reason::user_shutdown);
+  d.subscriptions.erase(i);
+}
+
+const config& runtime::cfg() const { return impl_->env->cfg; }
+
+meshjobs::clock& runtime::clock() { return *impl_->env->clk; }
+
+std::uint16_t runtime::inject_port() const { return impl_->inject_port; }
+
+}  // namespace meshjobs

@@ -1,0 +1,68 @@
+// The in-memory table of jobs that every store backend serves reads from (the SQLite backend
+// is this table plus durability).
+//
+// Sized for a million queued jobs: a job is an 88-byte record (kind and queue interned to
+// 16-bit ids, args out of line and absent when "{}", unique key and last error out of line
+// and absent when empty) in fixed chunks that never move, found through an open-addressing
+// index (16 bytes an entry). Freed records are reused before new chunks are taken; the table
+// keeps its peak capacity.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "store/job_index.hpp"
+#include "meshjobs/messages/job.hpp"
+#include "store/name_table.hpp"
+
+namespace meshjobs {
+
+class job_table {
+ public:
+  using visitor = std::function<bool(const job&)>;
+
+  job_table();
+  ~job_table();
+  job_table(const job_table&) = delete;
+  job_table& operator=(const job_table&) = delete;
+
+  /// Inserts or replaces the job with `j.id`. Throws std::invalid_argument for a state
+  /// outside job_state, leaving the table unchanged.
+  void put(const job& j);
+  /// Removes a job; false when `id` is unknown.
+  bool erase(job_id id);
+  std::optional<job> get(job_id id) const;
+  bool contains(job_id id) const { return index_.find(id) != job_index::npos; }
+
+  /// Visits matching jobs in slot order until `visit` returns false. `visit` may put and
+  /// erase: a job put during the walk may or may not be visited.
+  void for_each(job_state s, const visitor& visit) const;
+  void for_each(const visitor& visit) const;
+
+  std::size_t count(job_state s) const;
+  std::size_t size() const { return index_.size(); }
+
+ private:
+  struct record;
+  static constexpr std::size_t state_count = static_cast<std::size_t>(job_state::expired) + 1;
+
+  record make_record(const job& j);
+  job to_job(const record& r) const;
+  job_index::slot allocate();
+  record& at(job_index::slot s);
+  const record& at(job_index::slot s) const;
+  void walk(const std::optional<job_state>& only, const visitor& visit) const;
+
+  name_table names_;
+  job_index index_;
+  std::vector<std::unique_ptr<record[]>> chunks_;
+  job_index::slot slots_taken_ = 0;  // slots handed out of chunks_ so far
+  std::vector<job_index::slot> free_;
+  std::array<std::size_t, state_count> counts_{};
+};
+
+}  // namespace meshjobs
