@@ -13,6 +13,7 @@
 
 #include "meshjobs/async_context.hpp"
 #include "meshjobs/messages/job.hpp"
+#include "meshjobs/messages/job_spec.hpp"
 #include "meshjobs/messages/protocol.hpp"
 #include "meshjobs/retry_policy.hpp"
 
@@ -136,6 +137,20 @@ struct job_type {
   /// thread once the outcome is decided: build the statements, do no I/O. A throw is logged
   /// and the outcome goes on without records.
   std::function<std::vector<record_write>(const job&, const job_outcome&)> outcome_records;
+
+  /// What the coordinator needs of this type to admit and schedule its jobs (the handler
+  /// stays with the nodes that run it).
+  job_spec spec() const {
+    job_spec out;
+    out.kind = kind;
+    out.queue = queue;
+    out.priority = priority;
+    out.unique = unique;
+    out.on_conflict = on_conflict;
+    out.timeout_ms = timeout.count();
+    out.counts_against_concurrency = counts_against_concurrency;
+    return out;
+  }
 };
 
 }  // namespace meshjobs

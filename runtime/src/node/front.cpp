@@ -8,7 +8,7 @@ namespace {
 
 class front_impl : public front_actor::base {
  public:
-  front_impl(caf::actor_config& cfg, coordinator_actor coordinator, front_keeper_actor keeper)
+  front_impl(caf::actor_config& cfg, client_interface coordinator, front_keeper_actor keeper)
       : front_actor::base(cfg), coordinator_(std::move(coordinator)), keeper_(std::move(keeper)) {}
 
   /// Exit messages are looked at here, before CAF handles them, because `kill` never reaches
@@ -50,7 +50,7 @@ class front_impl : public front_actor::base {
   }
 
  private:
-  coordinator_actor coordinator_;
+  client_interface coordinator_;
   // Read by enqueue() on the sender's thread, so never changed. The keeper drops its handle to
   // this front when it dies or stops, which ends the cycle between the two.
   const front_keeper_actor keeper_;
@@ -58,7 +58,7 @@ class front_impl : public front_actor::base {
 
 }  // namespace
 
-front_actor spawn_front(caf::actor_system& sys, coordinator_actor coordinator, front_keeper_actor keeper) {
+front_actor spawn_front(caf::actor_system& sys, client_interface coordinator, front_keeper_actor keeper) {
   return sys.spawn<front_impl>(std::move(coordinator), std::move(keeper));
 }
 

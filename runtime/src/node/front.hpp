@@ -3,13 +3,13 @@
 #include <caf/fwd.hpp>
 
 #include "node/front_keeper.hpp"
-#include "node/interfaces.hpp"
+#include "meshjobs/messages/interfaces.hpp"
 #include "meshjobs/front.hpp"
 
 namespace meshjobs {
 
 /// Spawns a front that forwards to `coordinator` and tells `keeper` of every exit message
 /// sent to it. It ends (normally) when the coordinator does.
-front_actor spawn_front(caf::actor_system& sys, coordinator_actor coordinator, front_keeper_actor keeper);
+front_actor spawn_front(caf::actor_system& sys, client_interface coordinator, front_keeper_actor keeper);
 
 }  // namespace meshjobs

@@ -12,7 +12,7 @@ namespace {
 constexpr auto middleman_timeout = std::chrono::seconds(5);
 
 struct front_keeper_state {
-  coordinator_actor coordinator;
+  client_interface coordinator;
   std::shared_ptr<front_listener> listener;
   front_actor front;
   static inline const char* name = "front_keeper";
@@ -67,7 +67,7 @@ void report_exit(keeper_pointer self, const caf::node_id& node, caf::actor_id ac
       });
 }
 
-front_keeper_actor::behavior_type front_keeper(keeper_pointer self, coordinator_actor coordinator,
+front_keeper_actor::behavior_type front_keeper(keeper_pointer self, client_interface coordinator,
                                                std::shared_ptr<front_listener> listener) {
   self->state.coordinator = std::move(coordinator);
   self->state.listener = std::move(listener);
@@ -93,7 +93,7 @@ front_keeper_actor::behavior_type front_keeper(keeper_pointer self, coordinator_
 
 }  // namespace
 
-front_keeper_actor spawn_front_keeper(caf::actor_system& sys, coordinator_actor coordinator,
+front_keeper_actor spawn_front_keeper(caf::actor_system& sys, client_interface coordinator,
                                       std::shared_ptr<front_listener> listener) {
   return sys.spawn(front_keeper, std::move(coordinator), std::move(listener));
 }

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "node/front_listener.hpp"
-#include "node/interfaces.hpp"
+#include "meshjobs/messages/interfaces.hpp"
 #include "meshjobs/front.hpp"
 
 namespace meshjobs {
@@ -22,7 +22,7 @@ using front_keeper_actor = caf::typed_actor<
   caf::reacts_to<caf::node_id, caf::actor_id, caf::error>>;
 
 /// An exit message to the keeper stops it and kills the front it watches (the runtime's stop).
-front_keeper_actor spawn_front_keeper(caf::actor_system& sys, coordinator_actor coordinator,
+front_keeper_actor spawn_front_keeper(caf::actor_system& sys, client_interface coordinator,
                                       std::shared_ptr<front_listener> listener);
 
 }  // namespace meshjobs

@@ -23,6 +23,7 @@
 #include "meshjobs/messages/time_limits.hpp"
 #include "events/observer_feed.hpp"
 #include "node/scheduler_threads.hpp"
+#include "supervision/local_workers.hpp"
 #include "supervision/worker_pool.hpp"
 
 namespace meshjobs {
@@ -107,6 +108,7 @@ struct runtime::impl {
   std::unique_ptr<node_system_config> sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   coordinator_actor coord;
+  local_workers_actor workers;
   channel_hub_actor hub;
   std::shared_ptr<front_listener> listener;
   front_keeper_actor front_keeper;
@@ -185,6 +187,7 @@ struct runtime::impl {
     listener.reset();
     hub = nullptr;
     coord = nullptr;
+    workers = nullptr;
     sys->await_all_actors_done();
     close_listeners();
     // Close the pool while the actor system is alive: its idle threads are joined, and a
@@ -219,6 +222,8 @@ void runtime::register_type(job_type type) {
   if (env.type_index.count(type.kind) != 0)
     throw std::invalid_argument("register_type: " + type.kind + ": already registered");
   env.type_index.emplace(type.kind, static_cast<std::uint32_t>(env.types.size()));
+  env.spec_index.emplace(type.kind, static_cast<std::uint32_t>(env.specs.size()));
+  env.specs.push_back(type.spec());
   env.types.push_back(std::make_shared<const job_type>(std::move(type)));
 }
 
@@ -280,6 +285,7 @@ void runtime::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   std::shared_ptr<const runtime_env> shared_env = d.env;
   d.coord = d.sys->spawn(coordinator, shared_env, db);
+  d.workers = spawn_local_workers(*d.sys, d.coord, shared_env);
   d.hub = spawn_channel_hub(*d.sys);
   d.started = true;
   if (env.cfg.node.inject_port != 0) {
@@ -393,6 +399,7 @@ void runtime::stop() {
   if (!d.started || d.stopped)
     return;
   auto grace = std::chrono::seconds(d.env->cfg.timeout_s + 30);
+  caf::anon_send(d.workers, stop_atom::value);  // a supervisor that exits now stays down
   try {
     d.call<bool>(d.coord, grace, stop_atom::value);
   } catch (const std::exception& e) {

@@ -9,6 +9,7 @@
 #include "meshjobs/clock.hpp"
 #include "meshjobs/config/config.hpp"
 #include "meshjobs/job_type.hpp"
+#include "meshjobs/messages/job_spec.hpp"
 #include "meshjobs/records.hpp"
 
 namespace meshjobs {
@@ -19,8 +20,12 @@ class worker_pool;
 struct runtime_env {
   config cfg;
   std::shared_ptr<meshjobs::clock> clk;
-  std::vector<std::shared_ptr<const job_type>> types;  ///< index = its supervisor's index
+  /// The job types this node runs (their handlers), by kind.
+  std::vector<std::shared_ptr<const job_type>> types;
   std::unordered_map<std::string, std::uint32_t> type_index;
+  /// What the coordinator knows of each kind it admits (index = the kind's lane in each queue).
+  std::vector<job_spec> specs;
+  std::unordered_map<std::string, std::uint32_t> spec_index;
   std::shared_ptr<event_bus> events;  ///< what the coordinator publishes, to its subscribers
   std::vector<record_schema> record_schemas;
   std::shared_ptr<worker_pool> pool;  ///< for blocking handlers

@@ -5,7 +5,7 @@
 
 namespace meshjobs {
 
-void async_host_state::init(self_pointer self, supervisor_actor parent, coordinator_actor coordinator,
+void async_host_state::init(self_pointer self, supervisor_actor parent, client_interface coordinator,
                             std::shared_ptr<const job_type> type, std::string where) {
   self_ = self;
   parent_ = std::move(parent);
@@ -67,7 +67,7 @@ void async_host_state::watched(std::uint64_t token, const job_end& end) {
 }
 
 async_host_actor::behavior_type async_host(async_host_state::self_pointer self, supervisor_actor parent,
-                                           coordinator_actor coordinator,
+                                           client_interface coordinator,
                                            std::shared_ptr<const job_type> type, std::string where) {
   self->state.init(self, std::move(parent), std::move(coordinator), std::move(type), std::move(where));
   return {

@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 #include "supervision/async_job.hpp"
-#include "node/interfaces.hpp"
+#include "supervision/supervisor_interface.hpp"
 #include "meshjobs/job_type.hpp"
 
 namespace meshjobs {
@@ -44,7 +44,7 @@ class async_host_state {
  public:
   using self_pointer = async_host_actor::stateful_pointer<async_host_state>;
 
-  void init(self_pointer self, supervisor_actor parent, coordinator_actor coordinator,
+  void init(self_pointer self, supervisor_actor parent, client_interface coordinator,
             std::shared_ptr<const job_type> type, std::string where);
 
   void run(std::uint64_t run, job& j);
@@ -58,13 +58,13 @@ class async_host_state {
 
   self_pointer self() const { return self_; }
   const supervisor_actor& parent() const { return parent_; }
-  const coordinator_actor& coordinator() const { return coordinator_; }
+  const client_interface& coordinator() const { return coordinator_; }
   const std::string& where() const { return where_; }
 
  private:
   self_pointer self_ = nullptr;
   supervisor_actor parent_;
-  coordinator_actor coordinator_;
+  client_interface coordinator_;
   std::shared_ptr<const job_type> type_;
   std::string where_;
   std::unordered_map<std::uint64_t, std::unique_ptr<async_job>> jobs_;  // by run
@@ -73,7 +73,7 @@ class async_host_state {
 };
 
 async_host_actor::behavior_type async_host(async_host_state::self_pointer self, supervisor_actor parent,
-                                           coordinator_actor coordinator,
+                                           client_interface coordinator,
                                            std::shared_ptr<const job_type> type, std::string where);
 
 }  // namespace meshjobs

@@ -15,7 +15,7 @@ constexpr auto enqueue_timeout = std::chrono::seconds(60);
 }  // namespace
 
 blocking_link::blocking_link(caf::actor_system& sys, supervisor_actor parent,
-                             coordinator_actor coordinator, std::shared_ptr<signal_inbox> signals,
+                             client_interface coordinator, std::shared_ptr<signal_inbox> signals,
                              bool on_actor_thread)
     : sys_(sys), parent_(std::move(parent)), coordinator_(std::move(coordinator)), signals_(std::move(signals)), on_actor_thread_(on_actor_thread) {}
 

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "node/interfaces.hpp"
+#include "supervision/supervisor_interface.hpp"
 #include "meshjobs/job_type.hpp"
 
 namespace meshjobs {
@@ -17,7 +17,7 @@ class signal_inbox;
 
 class blocking_link final : public job_link {
  public:
-  blocking_link(caf::actor_system& sys, supervisor_actor parent, coordinator_actor coordinator,
+  blocking_link(caf::actor_system& sys, supervisor_actor parent, client_interface coordinator,
                 std::shared_ptr<signal_inbox> signals, bool on_actor_thread);
 
   void serve(std::uint64_t run) { run_ = run; }
@@ -35,7 +35,7 @@ class blocking_link final : public job_link {
 
   caf::actor_system& sys_;
   supervisor_actor parent_;
-  coordinator_actor coordinator_;
+  client_interface coordinator_;
   std::uint64_t run_ = 0;
   std::shared_ptr<signal_inbox> signals_;
   bool on_actor_thread_;

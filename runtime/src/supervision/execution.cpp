@@ -38,7 +38,7 @@ execution_actor::behavior_type execution(execution_actor::pointer self, supervis
                                          std::shared_ptr<const job_type> type,
                                          std::shared_ptr<worker_pool> pool, std::string where,
                                          std::shared_ptr<std::atomic<bool>> cancel_flag,
-                                         coordinator_actor coordinator,
+                                         client_interface coordinator,
                                          std::shared_ptr<signal_inbox> signals) {
   auto link = std::make_shared<blocking_link>(self->system(), parent, std::move(coordinator),
                                               std::move(signals), !type->blocking);

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "node/interfaces.hpp"
+#include "supervision/supervisor_interface.hpp"
 #include "meshjobs/job_type.hpp"
 
 namespace meshjobs {
@@ -28,7 +28,7 @@ execution_actor::behavior_type execution(execution_actor::pointer self, supervis
                                          std::shared_ptr<const job_type> type,
                                          std::shared_ptr<worker_pool> pool, std::string where,
                                          std::shared_ptr<std::atomic<bool>> cancel_flag,
-                                         coordinator_actor coordinator,
+                                         client_interface coordinator,
                                          std::shared_ptr<signal_inbox> signals);
 
 }  // namespace meshjobs

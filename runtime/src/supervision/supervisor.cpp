@@ -20,13 +20,13 @@ constexpr std::chrono::milliseconds progress_interval{100};
 
 }  // namespace
 
-void supervisor_state::init(self_pointer self, coordinator_actor coordinator, std::uint32_t index,
-                            std::shared_ptr<const runtime_env> env) {
+void supervisor_state::init(self_pointer self, worker_interface head, client_interface client,
+                            std::shared_ptr<const job_type> type, std::shared_ptr<const runtime_env> env) {
   self_ = self;
-  coordinator_ = std::move(coordinator);
-  index_ = index;
+  head_ = std::move(head);
+  client_ = std::move(client);
   env_ = std::move(env);
-  type_ = env_->types[index_];
+  type_ = std::move(type);
   where_ = env_->cfg.node.name + "/" + type_->kind;
   timeout_ = type_->timeout.count() > 0 ? type_->timeout
                                         : std::chrono::milliseconds(env_->cfg.timeout_s * 1000LL);
@@ -37,9 +37,17 @@ void supervisor_state::init(self_pointer self, coordinator_actor coordinator, st
   for (std::size_t i = slots_.size(); i-- > 0;)
     free_.push_back(i);
   if (is_async())
-    host_ = self_->spawn<caf::monitored>(async_host, caf::actor_cast<supervisor_actor>(self_), coordinator_,
+    host_ = self_->spawn<caf::monitored>(async_host, caf::actor_cast<supervisor_actor>(self_), client_,
                                          type_, where_);
-  self_->send(coordinator_, demand_atom::value, index_, static_cast<std::int32_t>(capacity));
+  worker_registration reg{env_->cfg.node.name, {type_->kind}, static_cast<std::int32_t>(capacity)};
+  self_->request(head_, caf::infinite, register_atom::value, std::move(reg),
+                 caf::actor_cast<worker_actor>(self_))
+    .then([self = self_](const std::string& refused) {
+      if (refused.empty())
+        return;
+      spdlog::error("{}: the coordinator refused this worker: {}", self->state.where_, refused);
+      self->quit(caf::exit_reason::user_shutdown);
+    });
 }
 
 void supervisor_state::spawn_slot(std::size_t i) {
@@ -49,7 +57,7 @@ void supervisor_state::spawn_slot(std::size_t i) {
   s.cancel_flag = std::make_shared<std::atomic<bool>>(false);
   s.signals = std::make_shared<signal_inbox>();
   s.exec = self_->spawn<caf::monitored>(execution, caf::actor_cast<supervisor_actor>(self_), type_,
-                                        env_->pool, where_, s.cancel_flag, coordinator_, s.signals);
+                                        env_->pool, where_, s.cancel_flag, client_, s.signals);
 }
 
 void supervisor_state::stop_execution(slot& s) {
@@ -199,7 +207,7 @@ void supervisor_state::count_failure() {
   auto until = env_->now() + micros(backoff_);
   spdlog::warn("{}: {} failures within {} ms: pausing the type for {} ms", type_->kind,
                failures_.size(), limits.window.count(), backoff_.count());
-  self_->send(coordinator_, backoff_atom::value, index_, until);
+  self_->send(head_, backoff_atom::value, until);
   self_->delayed_send(self_, backoff_, backoff_atom::value);
   backoff_ = std::min(backoff_ * 2, limits.max_backoff);
 }
@@ -208,18 +216,18 @@ void supervisor_state::end_backoff() {
   paused_ = false;
   failures_.clear();
   spdlog::info("{}: back-off over, taking jobs again", type_->kind);
-  self_->send(coordinator_, backoff_atom::value, index_, timestamp{0});
+  self_->send(head_, backoff_atom::value, timestamp{0});
   flush_outcomes();
 }
 
 void supervisor_state::flush_outcomes() {
   if (!outcomes_.empty()) {
     flush_progress();  // a job's last progress reaches the coordinator before its outcome
-    self_->send(coordinator_, outcome_atom::value, index_, std::move(outcomes_));
+    self_->send(head_, outcome_atom::value, std::move(outcomes_));
     outcomes_.clear();
   }
   if (!paused_ && !stopping_ && credit_owed_ > 0) {
-    self_->send(coordinator_, demand_atom::value, index_, credit_owed_);
+    self_->send(head_, demand_atom::value, credit_owed_);
     credit_owed_ = 0;
   }
 }
@@ -232,7 +240,7 @@ void supervisor_state::execution_down(const caf::actor_addr& source, const caf::
       if (slots_[i].run != 0)
         finish(i, {std::string{error_kinds::crashed},
                    "asynchronous jobs' actor died: " + caf::to_string(reason), where_});
-    host_ = self_->spawn<caf::monitored>(async_host, caf::actor_cast<supervisor_actor>(self_), coordinator_,
+    host_ = self_->spawn<caf::monitored>(async_host, caf::actor_cast<supervisor_actor>(self_), client_,
                                          type_, where_);
     return;
   }
@@ -348,7 +356,7 @@ void supervisor_state::progress_due() {
 
 void supervisor_state::flush_progress() {
   if (!progress_.empty())
-    self_->send(coordinator_, progress_atom::value, index_, progress_.take());
+    self_->send(head_, progress_atom::value, progress_.take());
 }
 
 void supervisor_state::stop() {
@@ -359,13 +367,14 @@ void supervisor_state::stop() {
 }
 
 supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
-                                           coordinator_actor coordinator, std::uint32_t index,
+                                           worker_interface head, client_interface client,
+                                           std::shared_ptr<const job_type> type,
                                            std::shared_ptr<const runtime_env> env) {
-  self->state.init(self, std::move(coordinator), index, std::move(env));
+  self->state.init(self, std::move(head), std::move(client), std::move(type), std::move(env));
   self->set_down_handler([self](caf::down_msg& msg) {
     self->state.execution_down(msg.source, msg.reason);
   });
-  // Linked to the coordinator only: when it goes, the executions go with this supervisor.
+  // Linked to its node's workers actor: when that goes, the executions go with this supervisor.
   self->set_exit_handler([self](caf::exit_msg& msg) {
     self->state.kill_executions();
     self->quit(msg.reason);

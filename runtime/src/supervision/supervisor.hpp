@@ -1,4 +1,5 @@
-// A job type's supervisor. It owns a pool of execution actors (one per slot, monitored, and
+// A job type's supervisor: a worker of its kind. It registers with the coordinator (its node,
+// its kind, its capacity), is monitored from then on, and owns a pool of execution actors (one per slot, monitored, and
 // replaced when one dies or is killed), asks the coordinator for work by credit, arms the
 // timeout of each execution, applies the type's retry strategy to each failure, and pauses
 // the type with back-off when failures exceed its restart intensity.
@@ -20,7 +21,7 @@
 #include <vector>
 
 #include "supervision/async_host.hpp"
-#include "node/interfaces.hpp"
+#include "supervision/supervisor_interface.hpp"
 #include "supervision/progress_buffer.hpp"
 #include "node/runtime_env.hpp"
 
@@ -33,8 +34,8 @@ class supervisor_state {
   using self_pointer = supervisor_actor::stateful_pointer<supervisor_state>;
   using steady = std::chrono::steady_clock;
 
-  void init(self_pointer self, coordinator_actor coordinator, std::uint32_t index,
-            std::shared_ptr<const runtime_env> env);
+  void init(self_pointer self, worker_interface head, client_interface client,
+            std::shared_ptr<const job_type> type, std::shared_ptr<const runtime_env> env);
 
   void run(std::vector<job>& jobs);
   void done(std::uint64_t run, const job_error& error);
@@ -76,8 +77,8 @@ class supervisor_state {
   void return_credit(std::int32_t n);
 
   self_pointer self_ = nullptr;
-  coordinator_actor coordinator_;
-  std::uint32_t index_ = 0;
+  worker_interface head_;    // where it registered: the coordinator, as a worker sees it
+  client_interface client_;  // for its jobs' enqueues and awaits
   std::shared_ptr<const runtime_env> env_;
   std::shared_ptr<const job_type> type_;
   std::string where_;
@@ -103,8 +104,11 @@ class supervisor_state {
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
+/// A supervisor for `type` registers with `head` as a worker of that one kind, its capacity the
+/// type's concurrency (or the node's).
 supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
-                                           coordinator_actor coordinator, std::uint32_t index,
+                                           worker_interface head, client_interface client,
+                                           std::shared_ptr<const job_type> type,
                                            std::shared_ptr<const runtime_env> env);
 
 }  // namespace meshjobs

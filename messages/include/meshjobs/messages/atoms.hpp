@@ -37,5 +37,6 @@ using watched_atom = caf::atom_constant<caf::atom("watched")>;
 using timer_atom = caf::atom_constant<caf::atom("timer")>;
 using post_atom = caf::atom_constant<caf::atom("post")>;
 using drop_atom = caf::atom_constant<caf::atom("drop")>;
+using register_atom = caf::atom_constant<caf::atom("register")>;
 
 }  // namespace meshjobs

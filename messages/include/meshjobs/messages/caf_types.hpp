@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "meshjobs/messages/job_event.hpp"
+#include "meshjobs/messages/job_spec.hpp"
 #include "meshjobs/messages/protocol.hpp"
 
 namespace caf {
@@ -36,6 +37,8 @@ CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_progress>))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::signal_status))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_end))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_id>))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_spec))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::worker_registration))
 CAF_END_TYPE_ID_BLOCK(meshjobs)
 
 namespace meshjobs {

@@ -1,19 +1,19 @@
-// The one place events leave the coordinator: each change it records becomes a job_event,
-// stamped with its order, and the batch goes to the subscribers once the message that caused
-// it is handled (after_change). Nothing is built when no subscriber wants the kind.
-#include "coordinator/coordinator.hpp"
+// The one place events come from: each change the ledger records becomes a job_event, stamped
+// with its order, among the effects; the coordinator hands them to the subscribers once the
+// message that caused them is handled. Nothing is built when no subscriber wants the kind.
+#include "coordinator/job_ledger.hpp"
 #include "events/event_bus.hpp"
 
 namespace meshjobs {
 
-void coordinator_state::publish(job_event e) {
+void job_ledger::publish(job_event e) {
   e.seq = ++event_seq_;
   if (e.at == 0)
     e.at = env_->now();
-  pending_events_.push_back(std::move(e));
+  effects_.events.push_back(std::move(e));
 }
 
-void coordinator_state::announce(const job& j, event_kind what, std::int64_t duration_us,
+void job_ledger::announce(const job& j, event_kind what, std::int64_t duration_us,
                                  const job_error* error) {
   if (!env_->events->wants(what))
     return;
@@ -38,22 +38,17 @@ void coordinator_state::announce(const job& j, event_kind what, std::int64_t dur
   publish(std::move(e));
 }
 
-void coordinator_state::announce_type(std::uint32_t supervisor, timestamp until) {
+void job_ledger::announce_kinds(const worker_entry& w, timestamp until) {
   auto what = until != 0 ? event_kind::type_paused : event_kind::type_resumed;
   if (!env_->events->wants(what))
     return;
-  job_event e;
-  e.what = what;
-  e.kind = env_->types[supervisor]->kind;
-  e.next_at = until;
-  publish(std::move(e));
-}
-
-void coordinator_state::flush_events() {
-  if (pending_events_.empty())
-    return;
-  env_->events->publish(pending_events_);
-  pending_events_.clear();
+  for (auto lane : w.lanes) {
+    job_event e;
+    e.what = what;
+    e.kind = env_->specs[lane].kind;
+    e.next_at = until;
+    publish(std::move(e));
+  }
 }
 
 }  // namespace meshjobs

@@ -1,10 +1,11 @@
-// Admission: validate a request, persist the job, place it in its queue or the scheduled set.
+// Admission: validate a request, persist the job, place it in its queue or the scheduled set;
+// and what follows when its write does not become durable.
 #include <spdlog/spdlog.h>
 
 #include <ctime>
 #include <optional>
 
-#include "coordinator/coordinator.hpp"
+#include "coordinator/job_ledger.hpp"
 #include "meshjobs/messages/json.hpp"
 #include "meshjobs/messages/time_limits.hpp"
 
@@ -13,10 +14,10 @@ namespace {
 
 std::string known_kinds(const runtime_env& env) {
   std::string out;
-  for (const auto& t : env.types) {
+  for (const auto& spec : env.specs) {
     if (!out.empty())
       out += ", ";
-    out += t->kind;
+    out += spec.kind;
   }
   return out.empty() ? "none" : out;
 }
@@ -53,16 +54,16 @@ std::optional<std::string> check_times(const enqueue_request& req, timestamp now
 
 }  // namespace
 
-enqueue_reply coordinator_state::refuse(std::string error) const {
+enqueue_reply job_ledger::refuse(std::string error) const {
   enqueue_reply r;
   r.status = enqueue_status::refused;
   r.error = std::move(error);
   return r;
 }
 
-enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
+enqueue_reply job_ledger::admit(const enqueue_request& req) {
   if (req.idempotency_key.empty())
-    return admit(req);
+    return admit_new(req);
   if (req.idempotency_key.size() > max_idempotency_key)
     return refuse("idempotency_key: " + std::to_string(req.idempotency_key.size()) + " bytes; at most " +
                   std::to_string(max_idempotency_key));
@@ -73,26 +74,26 @@ enqueue_reply coordinator_state::enqueue(const enqueue_request& req) {
     r.status = enqueue_status::replayed;
     return r;
   }
-  auto reply = admit(req);
+  auto reply = admit_new(req);
   if (reply.status == enqueue_status::enqueued || reply.status == enqueue_status::scheduled)
     idempotency_.remember(req.idempotency_key, reply.id, now);
   return reply;
 }
 
-enqueue_reply coordinator_state::admit(const enqueue_request& req) {
-  if (stopping)
+enqueue_reply job_ledger::admit_new(const enqueue_request& req) {
+  if (stopping_)
     return refuse("node is shutting down: enqueue to another node or retry after restart");
-  const auto found = env_->type_index.find(req.kind);
-  if (found == env_->type_index.end())
+  const auto found = env_->spec_index.find(req.kind);
+  if (found == env_->spec_index.end())
     return refuse("kind: unknown job kind \"" + req.kind + "\" (known: " + known_kinds(*env_) + ")");
   const std::size_t lane = found->second;
-  const job_type* type = env_->types[lane].get();
+  const job_spec* type = &env_->specs[lane];
   if (auto err = json::check_object(req.args, "args"))
     return refuse(err->message);
   if (auto err = check_times(req, env_->now()))
     return refuse(std::move(*err));
   const auto& queue_name = req.queue.empty() ? type->queue : req.queue;
-  auto queue = queues_->find(queue_name);
+  auto queue = queues_.find(queue_name);
   if (!queue)
     return refuse("queue: no queue named \"" + queue_name + "\" in this node's config");
   auto max_pending = static_cast<std::size_t>(env_->cfg.node.max_pending);
@@ -138,10 +139,10 @@ enqueue_reply coordinator_state::admit(const enqueue_request& req) {
   db_->put(j);
   if (j.state == job_state::scheduled)
     scheduled_.add(j.run_at, j.id);
-  else if (store_health_.healthy())
-    queues_->push(*queue, lane, j.priority, j.id);
+  else if (store_healthy_)
+    queues_.push(*queue, lane, j.priority, j.id);
   else
-    hold(*queue, lane, j);
+    held_.push_back(held_job{0, *queue, lane, j.priority, j.id});
   announce(j, j.state == job_state::scheduled ? event_kind::scheduled : event_kind::enqueued);
 
   enqueue_reply r;
@@ -150,38 +151,8 @@ enqueue_reply coordinator_state::admit(const enqueue_request& req) {
   return r;
 }
 
-void coordinator_state::ack_when_durable(caf::typed_response_promise<enqueue_reply> rp,
-                                         enqueue_reply reply, std::string key) {
-  if (reply.status == enqueue_status::refused || reply.status == enqueue_status::duplicate) {
-    rp.deliver(std::move(reply));
-    return;
-  }
-  // A replayed reply waits too: the first request's job may not be durable yet.
-  unassigned_acks_.emplace_back([this, rp, reply, key](const std::string& error) mutable {
-    if (!error.empty())
-      settle_not_durable(reply, key, error);
-    rp.deliver(std::move(reply));
-  });
-}
-
-void coordinator_state::write_records(caf::typed_response_promise<std::string> rp,
-                                      std::vector<record_write> writes) {
-  db_->stage_records(std::move(writes));
-  unassigned_acks_.emplace_back([rp](const std::string& error) mutable { rp.deliver(error); });
-}
-
-void coordinator_state::ack_when_durable(caf::typed_response_promise<std::vector<enqueue_reply>> rp,
-                                         std::vector<enqueue_reply> replies, std::vector<std::string> keys) {
-  unassigned_acks_.emplace_back([this, rp, replies, keys](const std::string& error) mutable {
-    if (!error.empty())
-      for (std::size_t i = 0; i < replies.size(); ++i)
-        settle_not_durable(replies[i], keys[i], error);
-    rp.deliver(std::move(replies));
-  });
-}
-
-void coordinator_state::settle_not_durable(enqueue_reply& reply, const std::string& key,
-                                           const std::string& error) {
+void job_ledger::withdraw_not_durable(enqueue_reply& reply, const std::string& key,
+                                      const std::string& error) {
   if (reply.status == enqueue_status::replayed) {
     // The first request's job stays answerable if it lasted (an earlier commit, or it ran).
     if (!db_->get(reply.id) && history_.find(reply.id) == nullptr) {
@@ -204,14 +175,19 @@ void coordinator_state::settle_not_durable(enqueue_reply& reply, const std::stri
   reply.error = "store: not durable: " + error;
 }
 
-void coordinator_state::hold(std::size_t queue, std::size_t lane, const job& j) {
-  held_.push_back(held_job{next_seq_, queue, lane, j.priority, j.id});  // next_seq_: the next commit's
+void job_ledger::commit_started(std::uint64_t seq) {
+  for (auto& h : held_)
+    if (h.seq == 0)
+      h.seq = seq;
 }
 
-void coordinator_state::release_held(std::uint64_t durable_seq) {
-  while (!held_.empty() && held_.front().seq <= durable_seq) {
+void job_ledger::commit_done(std::uint64_t seq, bool durable) {
+  store_healthy_ = durable;
+  if (!durable)
+    return;  // the held jobs of the failed commit are withdrawn as their acks are settled
+  while (!held_.empty() && held_.front().seq != 0 && held_.front().seq <= seq) {
     const auto& h = held_.front();
-    queues_->push(h.queue, h.lane, h.priority, h.id);
+    queues_.push(h.queue, h.lane, h.priority, h.id);
     held_.pop_front();
   }
 }
