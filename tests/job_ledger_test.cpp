@@ -110,6 +110,11 @@ TEST_F(JobLedger, AdmitThenDispatchToARegisteredWorkerStartsTheJob) {
   EXPECT_EQ(sent[0].second.id, id);
   EXPECT_EQ(sent[0].second.attempt, 1);
   EXPECT_EQ(find(id).state, job_state::running);
+  EXPECT_TRUE(event_kinds().empty()) << "dispatched is not started: its worker says when";
+  ledger->jobs_started(worker + 1, {id});
+  EXPECT_TRUE(ledger->take_effects().events.empty()) << "not from a worker that does not run it";
+  ledger->jobs_started(worker, {id});
+  last = ledger->take_effects();
   EXPECT_EQ(event_kinds(), std::vector<event_kind>{event_kind::started});
   EXPECT_TRUE(db->dirty()) << "the transition is written into the store's open batch";
 }

@@ -103,6 +103,12 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
         self->state.after_change();
       }
     },
+    [self](started_atom, const std::vector<job_id>& ids) {
+      if (auto w = self->state.sender_worker("started")) {
+        self->state.ledger().jobs_started(*w, ids);
+        self->state.after_change();
+      }
+    },
     [self](progress_atom, std::vector<job_progress>& reports) {
       if (auto w = self->state.sender_worker("progress")) {
         self->state.ledger().record_progress(*w, reports);

@@ -96,6 +96,8 @@ class job_ledger {
   void dispatch();
 
   // Running jobs (ledger_running.cpp)
+  /// Its worker started these jobs (they were dispatched to it): their `started` events.
+  void jobs_started(worker_id from, const std::vector<job_id>& ids);
   void apply_outcomes(worker_id from, std::vector<job_outcome>& outcomes);
   void record_progress(worker_id from, std::vector<job_progress>& reports);
   signal_status signal(job_id id, const std::string& payload);

@@ -138,7 +138,6 @@ void job_ledger::start_job(job& j, worker_entry& w, std::uint32_t lane, std::uin
   kinds_[lane].running += 1;
   w.credit -= 1;
   w.running += 1;
-  announce(j, event_kind::started);
   if (w.credit <= 0)
     update_lanes_of(w);
   auto batch = batch_of_.find(w.id);

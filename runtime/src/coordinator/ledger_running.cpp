@@ -2,9 +2,22 @@
 // job, keeps the latest progress of each running job and publishes it, and tells watchers (an
 // asynchronous job awaiting its children) when a job reaches a final state.
 #include "coordinator/job_ledger.hpp"
+#include "events/event_bus.hpp"
 #include "meshjobs/messages/json.hpp"
 
 namespace meshjobs {
+
+void job_ledger::jobs_started(worker_id from, const std::vector<job_id>& ids) {
+  if (!env_->events->wants(event_kind::started))
+    return;
+  for (auto id : ids) {
+    auto entry = running_.find(id);
+    if (entry == running_.end() || entry->second.worker != from)
+      continue;  // ended already, or not this worker's
+    if (auto j = db_->get(id))
+      announce(*j, event_kind::started);
+  }
+}
 
 signal_status job_ledger::signal(job_id id, const std::string& payload) {
   if (json::check_object(payload, "payload"))

@@ -73,6 +73,8 @@ void supervisor_state::stop_execution(slot& s) {
 
 void supervisor_state::run(std::vector<job>& jobs) {
   const auto now = steady::now();
+  std::vector<job_id> started;
+  started.reserve(jobs.size());
   for (auto& j : jobs) {
     if (free_.empty() || stopping_) {
       // The coordinator gave more than the credit offered (a bug) or we are stopping: hand back.
@@ -95,6 +97,7 @@ void supervisor_state::run(std::vector<job>& jobs) {
       s.signals->clear();
     }
     by_run_.emplace(s.run, i);
+    started.push_back(j.id);
     s.current = std::move(j);
     if (is_async())
       self_->send(host_, run_atom::value, s.run, s.current);
@@ -102,6 +105,9 @@ void supervisor_state::run(std::vector<job>& jobs) {
       self_->send(s.exec, run_atom::value, s.run, s.current);
     arm_deadline(s.deadline);
   }
+  // Before any progress or outcome of these jobs: the coordinator hears of them in that order.
+  if (!started.empty())
+    self_->send(head_, started_atom::value, std::move(started));
   if (!outcomes_.empty())
     flush_outcomes();
 }

@@ -38,5 +38,6 @@ using timer_atom = caf::atom_constant<caf::atom("timer")>;
 using post_atom = caf::atom_constant<caf::atom("post")>;
 using drop_atom = caf::atom_constant<caf::atom("drop")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
+using started_atom = caf::atom_constant<caf::atom("started")>;
 
 }  // namespace meshjobs

@@ -3,7 +3,7 @@
 // - client_interface: what callers send (the facade, the front actor, jobs that enqueue or
 //   wait for other jobs, inject): enqueue, cancel, queries, signals;
 // - worker_interface: what the supervisors that run jobs send, wherever they run: register,
-//   demand (credit), progress, outcomes, back-off. A worker is known by its address, which
+//   demand (credit), started, progress, outcomes, back-off. A worker is known by its address, which
 //   CAF gives with each message: no index or id it sends is trusted;
 // - internal_interface: the coordinator's own timers and its store's commits, and the stop
 //   its node asks for.
@@ -56,6 +56,8 @@ using worker_interface = caf::typed_actor<
   /// Answers an empty string when accepted, else why not (an unknown kind, no capacity).
   caf::replies_to<register_atom, worker_registration, worker_actor>::with<std::string>,
   caf::reacts_to<demand_atom, std::int32_t>,
+  /// The jobs it was handed and has started (a job handed back unstarted is an outcome).
+  caf::reacts_to<started_atom, std::vector<job_id>>,
   caf::reacts_to<progress_atom, std::vector<job_progress>>,
   caf::reacts_to<outcome_atom, std::vector<job_outcome>>,
   caf::reacts_to<backoff_atom, timestamp>>;  ///< paused until (restart intensity); 0: resumed
