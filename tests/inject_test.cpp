@@ -276,7 +276,7 @@ TEST_F(InjectAgainstNode, unique_reports_the_pending_duplicate_or_refuses_it) {
   EXPECT_NE(refused.err.find("unique"), std::string::npos) << refused.err;
 }
 
-TEST_F(InjectAgainstNode, stats_is_one_object_with_counts_queues_and_types) {
+TEST_F(InjectAgainstNode, stats_is_one_object_with_counts_queues_types_and_workers) {
   auto r = node_->inject({"stats"});
   ASSERT_TRUE(r.status.exited_with(0)) << r.err;
   ASSERT_EQ(split_lines(r.out).size(), 1u) << r.out;
@@ -287,6 +287,9 @@ TEST_F(InjectAgainstNode, stats_is_one_object_with_counts_queues_and_types) {
   EXPECT_NE(queues.find(R"("name":"default")"), std::string::npos) << queues;
   EXPECT_NE(queues.find(R"("name":"low")"), std::string::npos) << queues;
   EXPECT_NE(s.get_raw("types").value_or("").find(R"("kind":"demo.record")"), std::string::npos);
+  // Each of the node's supervisors registered as a worker of its one kind.
+  EXPECT_NE(s.get_raw("workers").value_or("").find(R"("kinds":["demo.record"])"), std::string::npos)
+    << s.get_raw("workers").value_or("");
 }
 
 TEST_F(InjectAgainstNode, get_and_cancel_of_an_unknown_id_are_exit_1) {

@@ -287,6 +287,25 @@ TEST_F(JobLedger, WorkersOfAKindAreTheOnlyOnesToGetItsJobs) {
   EXPECT_EQ(sent[0].first, other);
 }
 
+TEST_F(JobLedger, StatsListTheRegisteredWorkersWithTheirCreditAndRunningJobs) {
+  admit();
+  auto first = add_worker({"work"}, 3);
+  auto second_worker = add_worker({"other"}, 2);
+  dispatch();
+  auto workers = ledger->stats().workers;
+  ASSERT_EQ(workers.size(), 2u);
+  EXPECT_EQ(workers[0].id, first);
+  EXPECT_EQ(workers[0].node, "node-a");
+  EXPECT_EQ(workers[0].kinds, std::vector<std::string>{"work"});
+  EXPECT_EQ(workers[0].capacity, 3);
+  EXPECT_EQ(workers[0].credit, 2);
+  EXPECT_EQ(workers[0].running, 1u);
+  EXPECT_EQ(workers[1].id, second_worker);
+  EXPECT_EQ(workers[1].running, 0u);
+  ledger->worker_lost(first);
+  ASSERT_EQ(ledger->stats().workers.size(), 1u);
+}
+
 TEST_F(JobLedger, RegistrationNamesWhatItRefuses) {
   worker_id id = 0;
   EXPECT_EQ(ledger->register_worker(worker_actor{}, {"n", {"nope"}, 1}, id),

@@ -52,6 +52,22 @@ std::string to_json(const runtime_stats& s) {
     w.end_object();
   }
   w.end_array();
+  w.key("workers").begin_array();
+  for (const auto& worker : s.workers) {
+    w.begin_object();
+    w.key("id").value(worker.id);
+    w.key("node").value(worker.node);
+    w.key("kinds").begin_array();
+    for (const auto& kind : worker.kinds)
+      w.value(kind);
+    w.end_array();
+    w.key("capacity").value(worker.capacity);
+    w.key("credit").value(worker.credit);
+    w.key("running").value(worker.running);
+    w.key("paused_until").value(worker.paused_until);
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
   return w.take();
 }

@@ -63,6 +63,20 @@ runtime_stats job_ledger::stats() const {
     });
     s.types.push_back(std::move(t));
   }
+  workers_.for_each([&](const worker_entry& w) {
+    worker_stats out;
+    out.id = w.id;
+    out.node = w.node;
+    for (auto lane : w.lanes)
+      out.kinds.push_back(env_->specs[lane].kind);
+    out.capacity = w.capacity;
+    out.credit = w.credit;
+    out.running = w.running;
+    out.paused_until = w.paused_until;
+    s.workers.push_back(std::move(out));
+  });
+  std::sort(s.workers.begin(), s.workers.end(),
+            [](const worker_stats& a, const worker_stats& b) { return a.id < b.id; });
   return s;
 }
 

@@ -88,6 +88,17 @@ struct type_stats {
   timestamp paused_until = 0;
 };
 
+/// One worker registered with the coordinator.
+struct worker_stats {
+  std::uint64_t id = 0;  ///< in the order workers registered; never reused
+  std::string node;
+  std::vector<std::string> kinds;
+  std::int32_t capacity = 0;
+  std::int32_t credit = 0;  ///< free slots it offered and has not been given jobs for
+  std::uint64_t running = 0;
+  timestamp paused_until = 0;  ///< 0: taking work
+};
+
 /// One subscriber of the event stream: its name, what waits in its buffer, what it lost.
 struct subscriber_stats {
   std::string name;
@@ -111,6 +122,7 @@ struct runtime_stats {
   std::uint64_t pool_threads = 0;      ///< the worker pool's counted threads
   std::uint64_t pool_written_off = 0;  ///< threads held by hung handlers, written off
   std::vector<subscriber_stats> subscribers;  ///< of the event stream
+  std::vector<worker_stats> workers;          ///< registered, by id
 };
 
 /// A job looked up by id: from the store, or from the recent history of finished jobs.
@@ -186,6 +198,11 @@ typename Inspector::result_type inspect(Inspector& f, type_stats& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_stats& x) {
+  return f(x.id, x.node, x.kinds, x.capacity, x.credit, x.running, x.paused_until);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscriber_stats& x) {
   return f(x.name, x.queued, x.dropped);
 }
@@ -194,7 +211,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, runtime_stats& x) {
   return f(x.enqueued, x.scheduled, x.retrying, x.running, x.dead, x.processed, x.failed,
            x.store_healthy, x.store_error, x.store_failures, x.queues, x.types, x.pool_threads,
-           x.pool_written_off, x.subscribers);
+           x.pool_written_off, x.subscribers, x.workers);
 }
 
 template <class Inspector>
