@@ -19,7 +19,6 @@
 #include "schedule/cron_schedule.hpp"
 #include "coordinator/idempotency_keys.hpp"
 #include "node/interfaces.hpp"
-#include "coordinator/job_history.hpp"
 #include "meshjobs/messages/job_event.hpp"
 #include "coordinator/ready_queues.hpp"
 #include "node/runtime_env.hpp"
@@ -73,7 +72,7 @@ class coordinator_state {
   cancel_status cancel(job_id id);
   bool retry_dead(job_id id);
   job_lookup lookup(job_id id) const;
-  std::vector<job> list(job_state s, std::uint32_t limit) const;
+  job_page query(job_query q) const;
   runtime_stats stats() const;
   void begin_stop();
   bool pause_queue(const std::string& queue, bool paused) { return queues_->pause(queue, paused); }
@@ -210,7 +209,6 @@ class coordinator_state {
   std::size_t uncounted_running_ = 0;  // running jobs of types outside the node's concurrency
 
   std::deque<std::pair<timestamp, job_id>> dead_order_;
-  job_history history_;
   std::uint64_t processed_ = 0;
   std::uint64_t failed_ = 0;
 };

@@ -203,7 +203,7 @@ event_kind event_for(job_state final_state) {
 
 }  // namespace
 
-// Consumes `j`: it moves into the history.
+// The store keeps `j` a while as finished (store: finished_max_jobs, finished_max_age).
 void coordinator_state::finish(job& j, job_state final_state, std::int64_t duration_us,
                                const job_error* error) {
   release_locks(j, true);
@@ -212,8 +212,7 @@ void coordinator_state::finish(job& j, job_state final_state, std::int64_t durat
     j.finished_at = env_->now();
   job_ended(j);
   announce(j, event_for(final_state), duration_us, error);
-  db_->erase(j.id);
-  history_.add(std::move(j));
+  db_->put(j);
 }
 
 void coordinator_state::expire(job& j) {

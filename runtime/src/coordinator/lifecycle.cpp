@@ -39,6 +39,8 @@ void coordinator_state::recover() {
   std::sort(live.begin(), live.end(), [](const job& a, const job& b) { return a.id < b.id; });
   std::size_t requeued = 0, poisoned = 0;
   for (auto& j : live) {
+    if (is_final(j.state) && j.state != job_state::dead)
+      continue;  // finished jobs kept for lookups: nothing to resume, no lock to take
     if (j.state == job_state::running) {
       // Its node died mid-run: run it again without spending an attempt, unless that keeps
       // happening, which means the job itself kills its node.
@@ -92,7 +94,7 @@ void coordinator_state::recover() {
 cancel_status coordinator_state::cancel(job_id id) {
   auto found = db_->get(id);
   if (!found)
-    return history_.contains(id) ? cancel_status::finished : cancel_status::not_found;
+    return cancel_status::not_found;
   auto& j = *found;
   switch (j.state) {
     case job_state::enqueued:
@@ -155,38 +157,27 @@ bool coordinator_state::retry_dead(job_id id) {
   return true;
 }
 
+// Finished jobs past their age go first, so neither answer shows one (O(1) a job dropped).
 job_lookup coordinator_state::lookup(job_id id) const {
+  db_->prune_finished(env_->now());
   job_lookup out;
   if (auto j = db_->get(id)) {
     out.found = true;
     out.value = std::move(*j);
     if (out.value.state == job_state::running)
       add_progress(out.value);
-  } else if (const auto* finished = history_.find(id)) {
-    out.found = true;
-    out.value = *finished;
   }
   return out;
 }
 
-std::vector<job> coordinator_state::list(job_state s, std::uint32_t limit) const {
-  std::vector<job> out;
-  if (limit == 0)
-    return out;
-  if (is_final(s) && s != job_state::dead) {
-    history_.for_each_newest([&](const job& j) {
-      if (j.state == s)
-        out.push_back(j);
-      return out.size() < limit;
-    });
-    return out;
-  }
-  db_->for_each(s, [&](const job& j) {
-    out.push_back(j);
-    return out.size() < limit;
-  });
-  std::sort(out.begin(), out.end(), [](const job& a, const job& b) { return a.id < b.id; });
-  return out;
+job_page coordinator_state::query(job_query q) const {
+  db_->prune_finished(env_->now());
+  q.limit = std::min(q.limit, job_query::max_limit);
+  job_page page = db_->query(q);
+  for (auto& j : page.jobs)
+    if (j.state == job_state::running)
+      add_progress(j);
+  return page;
 }
 
 runtime_stats coordinator_state::stats() const {

@@ -36,6 +36,8 @@ CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_progress>))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::signal_status))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_end))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_id>))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_query))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_page))
 CAF_END_TYPE_ID_BLOCK(meshjobs)
 
 namespace meshjobs {
