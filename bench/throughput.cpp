@@ -24,6 +24,7 @@ struct result {
 
 scheduler_policy policy = scheduler_policy::sharing;
 int threads = 0;
+std::int64_t finished_max_jobs = store_config{}.finished_max_jobs;
 
 result run_once(store_backend backend, int concurrency, int jobs) {
   config cfg;
@@ -33,6 +34,7 @@ result run_once(store_backend backend, int concurrency, int jobs) {
   cfg.queues = {{"default", 1}};
   cfg.store.backend = backend;
   cfg.store.path = bench::fresh_db_path("throughput");
+  cfg.store.finished_max_jobs = finished_max_jobs;
   cfg.node.max_pending = jobs + 1000;
   result r{};
   {
@@ -71,6 +73,9 @@ int main(int argc, char** argv) {
   std::string policy_name = "sharing";
   app.add_option("--policy", policy_name, "CAF scheduler policy")->check(CLI::IsMember({"stealing", "sharing"}));
   app.add_option("--threads", threads, "CAF scheduler threads (0: one per core)");
+  app.add_option("--finished-max-jobs", finished_max_jobs,
+                 "finished jobs kept (store.finished_max_jobs; default 10000, 0: none)")
+    ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
   policy = policy_name == "sharing" ? scheduler_policy::sharing : scheduler_policy::stealing;

@@ -269,6 +269,8 @@ store:
   sync: full
   dead_max_jobs: 0
   dead_max_age: 3600
+  finished_max_jobs: 50
+  finished_max_age: 2h
 node:
   name: worker-1
   role: worker
@@ -286,6 +288,8 @@ node:
   EXPECT_EQ(s.sync, store_sync::full);
   EXPECT_EQ(s.dead_max_jobs, 0);
   EXPECT_EQ(s.dead_max_age_s, 3600);
+  EXPECT_EQ(s.finished_max_jobs, 50);
+  EXPECT_EQ(s.finished_max_age_s, 7200);
   const auto& n = result.value.node;
   EXPECT_EQ(n.name, "worker-1");
   EXPECT_EQ(n.role, node_role::worker);
@@ -305,6 +309,20 @@ TEST(ConfigLoader, DeadMaxAgeTakesSecondsOrADurationWithUnit) {
     ASSERT_THAT(messages(result), ElementsAre()) << text;
     EXPECT_EQ(result.value.store.dead_max_age_s, seconds) << text;
   }
+}
+
+TEST(ConfigLoader, FinishedJobsAreKeptTenThousandForSevenDaysByDefault) {
+  const auto result = load_config_string("store:\n  backend: memory\n");
+  ASSERT_THAT(messages(result), ElementsAre());
+  EXPECT_EQ(result.value.store.finished_max_jobs, 10000);
+  EXPECT_EQ(result.value.store.finished_max_age_s, 7 * 86400);
+}
+
+TEST(ConfigErrors, AFinishedMaxAgePastOneHundredYearsIsRefused) {
+  const auto result = load_config_string("store:\n  finished_max_age: 40000d\n");
+  ASSERT_EQ(messages(result).size(), 1u);
+  EXPECT_EQ(messages(result)[0].rfind("config: store.finished_max_age: must be at most", 0), 0u)
+    << messages(result)[0];
 }
 
 TEST(ConfigLoader, ScheduleEntriesKeepFileOrderAndTakeAKindOrAQueue) {
@@ -506,6 +524,8 @@ node:
 store:
   dead_max_jobs: -1
   dead_max_age: -5
+  finished_max_jobs: -2
+  finished_max_age: -7
 )");
   EXPECT_THAT(messages(result),
               ElementsAre("config: concurrency: must be from 1 to 10000 (got 0)",
@@ -515,7 +535,9 @@ store:
                           "config: node.scheduler_threads: must be from 0 to 256 (got 257)",
                           "config: node.max_written_off_threads: must be from 0 to 4096 (got -1)",
                           "config: store.dead_max_jobs: must be >= 0 (got -1)",
-                          "config: store.dead_max_age: must be >= 0 (got -5)"));
+                          "config: store.dead_max_age: must be >= 0 (got -5)",
+                          "config: store.finished_max_jobs: must be >= 0 (got -2)",
+                          "config: store.finished_max_age: must be >= 0 (got -7)"));
 }
 
 TEST(ConfigErrors, IntegerBeyondSixtyFourBitsIsOutOfRange) {

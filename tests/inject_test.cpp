@@ -60,6 +60,11 @@ INSTANTIATE_TEST_SUITE_P(
     usage_case{{"enqueue", "demo.noop", "--priority", "high"}, "--priority"},
     usage_case{{"enqueue"}, "kind"},
     usage_case{{"jobs", "--state", "sleeping"}, "--state: \"sleeping\""},
+    usage_case{{"list", "--before", "-1"}, "--before: id: \"-1\""},
+    usage_case{{"list", "--before", "0"}, "--before: id: \"0\""},
+    usage_case{{"list", "--limit", "1001"}, "--limit"},
+    usage_case{{"list", "--queue", ""}, "--queue: empty"},
+    usage_case{{"list", "--kind", ""}, "--kind: empty"},
     usage_case{{"get", "seven"}, "id"},
     usage_case{{"signal", "7", "[1]"}, "signal payload"},
     usage_case{{"signal", "7"}, "payload"},
@@ -110,12 +115,12 @@ TEST_F(InjectCli, node_address_must_be_host_and_port) {
 TEST_F(InjectCli, help_prints_the_commands_and_exits_0) {
   auto r = run_inject(dir_, {"--help"});
   EXPECT_TRUE(r.status.exited_with(0)) << r.status.to_string();
-  for (const char* command : {"enqueue", "stats", "jobs", "get", "cancel", "retry", "pause", "resume", "--node"})
+  for (const char* command : {"enqueue", "stats", "list", "get", "cancel", "retry", "pause", "resume", "--node"})
     EXPECT_NE(r.out.find(command), std::string::npos) << command << "\n" << r.out;
 }
 
 TEST_F(InjectCli, each_new_command_has_help_with_an_example) {
-  for (const char* command : {"retry", "pause", "resume"}) {
+  for (const char* command : {"retry", "pause", "resume", "list"}) {
     auto r = run_inject(dir_, {command, "--help"});
     EXPECT_TRUE(r.status.exited_with(0)) << command << ": " << r.status.to_string();
     EXPECT_NE(r.out.find(std::string{"Example: meshjobs-inject --node 127.0.0.1:4100 "} + command), std::string::npos)
@@ -321,6 +326,32 @@ TEST_F(InjectAgainstNode, jobs_prints_one_json_line_per_job) {
   EXPECT_NE(std::find(ids.begin(), ids.end(), b), ids.end());
   auto limited = node_->inject({"jobs", "--state", "scheduled", "--limit", "1"});
   EXPECT_EQ(split_lines(limited.out).size(), 1u) << limited.out;
+}
+
+TEST_F(InjectAgainstNode, list_pages_newest_first_by_queue_and_kind_with_a_cursor) {
+  std::vector<std::int64_t> low;
+  for (int i = 0; i < 3; ++i)
+    low.push_back(node_->enqueue("demo.noop", "{}", {"--in", "1h", "--queue", "low"}));
+  node_->enqueue("demo.noop", "{}", {"--in", "1h"});  // another queue
+  auto first = node_->inject({"list", "--state", "scheduled", "--queue", "low", "--kind", "demo.noop",
+                              "--limit", "2"});
+  ASSERT_TRUE(first.status.exited_with(0)) << first.err;
+  auto lines = split_lines(first.out);
+  ASSERT_EQ(lines.size(), 2u) << first.out;
+  EXPECT_EQ(json_line(lines[0]).get_int("id"), low[2]);
+  EXPECT_EQ(json_line(lines[1]).get_int("id"), low[1]);
+  auto cursor = json_line(first.err).get_raw("next_page");
+  EXPECT_EQ(cursor, "{\"before\":" + std::to_string(low[1]) + "}") << first.err;
+  // Other tests on this node left older jobs in `low`: the next page starts right below.
+  auto second = node_->inject({"list", "--state", "scheduled", "--queue", "low", "--limit", "1",
+                               "--before", std::to_string(low[1])});
+  ASSERT_TRUE(second.status.exited_with(0)) << second.err;
+  ASSERT_EQ(split_lines(second.out).size(), 1u) << second.out;
+  EXPECT_EQ(json_line(second.out).get_int("id"), low[0]);
+  auto past_the_first = node_->inject({"list", "--before", "1"});
+  ASSERT_TRUE(past_the_first.status.exited_with(0)) << past_the_first.err;
+  EXPECT_TRUE(past_the_first.out.empty() && past_the_first.err.empty())
+    << "nothing below job 1, and no cursor: " << past_the_first.out << past_the_first.err;
 }
 
 TEST_F(InjectAgainstNode, args_past_a_command_line_s_limit_come_from_a_file_or_stdin) {

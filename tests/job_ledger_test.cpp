@@ -139,8 +139,10 @@ TEST_F(JobLedger, DispatchNeverGivesAWorkerMoreThanItsCredit) {
   EXPECT_TRUE(dispatch().empty());
   ledger->add_credit(worker, 1);
   EXPECT_TRUE(dispatch().empty()) << "credit past capacity minus running is not trusted";
-  auto running = ledger->list(job_state::running, 10);
-  report(worker, running[0].id, outcome_kind::succeeded);
+  job_query running;
+  running.by_state = true;
+  running.state = job_state::running;
+  report(worker, ledger->query(running).jobs.at(0).id, outcome_kind::succeeded);
   ledger->add_credit(worker, 1);
   EXPECT_EQ(dispatch().size(), 1u);
 }

@@ -56,7 +56,7 @@ TEST(job_table, extreme_ids_are_ordinary_keys) {
   table.put(full_job(max));
   EXPECT_TRUE(table.contains(0));
   expect_same(full_job(max), table.get(max).value());
-  EXPECT_TRUE(table.erase(0));
+  EXPECT_TRUE(table.erase(0).has_value());
   EXPECT_FALSE(table.contains(0));
   EXPECT_TRUE(table.contains(max));
 }
@@ -79,7 +79,7 @@ TEST(job_table, random_puts_and_erases_match_a_reference_map) {
     // A narrow range keeps ids colliding in the index; a few wide ids land anywhere.
     job_id id = step % 10 == 0 ? rng() : rng() % 2000;
     if (rng() % 3 == 0) {
-      EXPECT_EQ(table.erase(id), model.erase(id) == 1);
+      EXPECT_EQ(table.erase(id).has_value(), model.erase(id) == 1);
     } else {
       job j = rng() % 2 ? full_job(id) : noop_job(id, job_state::running);
       table.put(j);
@@ -102,7 +102,7 @@ TEST(job_table, a_sliding_window_with_long_lived_ids_stays_findable) {
   for (job_id id = 1; id <= last; ++id) {
     table.put(noop_job(id));
     if (id > window && !long_lived(id - window)) {
-      ASSERT_TRUE(table.erase(id - window));
+      ASSERT_TRUE(table.erase(id - window).has_value());
     }
   }
   for (job_id id = 1; id <= last; ++id) {

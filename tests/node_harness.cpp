@@ -113,9 +113,9 @@ json::object node_process::stats() const {
 }
 
 std::vector<json::object> node_process::jobs(const std::string& state) const {
-  auto r = inject({"jobs", "--state", state});
+  auto r = inject({"list", "--state", state});
   if (!r.status.exited_with(0))
-    throw std::runtime_error("jobs --state " + state + ": " + r.status.to_string() + ": " + r.err);
+    throw std::runtime_error("list --state " + state + ": " + r.status.to_string() + ": " + r.err);
   std::vector<json::object> out;
   for (const auto& line : split_lines(r.out))
     out.push_back(json_line(line));

@@ -214,7 +214,7 @@ TEST_F(NodeDaemon, jobs_lists_the_queued_jobs) {
   auto listed = node.jobs("enqueued");
   ASSERT_EQ(listed.size(), 3u);
   for (std::size_t i = 0; i < listed.size(); ++i) {
-    EXPECT_EQ(listed[i].get_int("id"), queued[i]);
+    EXPECT_EQ(listed[i].get_int("id"), queued[queued.size() - 1 - i]) << "newest first";
     EXPECT_EQ(listed[i].get_string("state"), "enqueued");
     EXPECT_EQ(listed[i].get_string("kind"), "demo.noop");
   }

@@ -101,8 +101,10 @@ TEST(RuntimeLifecycle, StopLetsARunningJobFinishWithinTheGrace) {
   EXPECT_EQ(h.events->outcome(id)->kind, outcome_kind::succeeded);
   h.stop();
   auto reopened = open_store(h.cfg.store);
-  EXPECT_FALSE(reopened->contains(id)) << "a succeeded job leaves the store";
-  EXPECT_EQ(reopened->size(), 0u);
+  auto kept = reopened->get(id);
+  ASSERT_TRUE(kept.has_value()) << "a succeeded job is kept, finished, in the file";
+  EXPECT_EQ(kept->state, job_state::succeeded);
+  EXPECT_EQ(reopened->size(), reopened->finished()) << "nothing is left to run";
 }
 
 TEST(RuntimeLifecycle, JobOutlivingTheGraceIsLeftToRecoveryWithItsAttemptNotCounted) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite_db.hpp"
 #include "store/sqlite_store.hpp"
 #include "store_test_support.hpp"
 
@@ -166,14 +167,48 @@ TEST_F(sqlite_store_test, sync_full_sets_synchronous_full) {
 
 TEST_F(sqlite_store_test, a_fresh_file_gets_the_current_schema_version) {
   open();
-  EXPECT_EQ(sqlite_reader(file_.path()).query("PRAGMA user_version"), "1");
+  EXPECT_EQ(sqlite_reader(file_.path()).query("PRAGMA user_version"), "2");
+}
+
+// A file of version 1 (no progress columns) opens, keeps its jobs, and takes a finished job's
+// last progress report from then on.
+TEST_F(sqlite_store_test, a_version_1_file_is_upgraded_and_keeps_its_jobs) {
+  {
+    sqlite_db old(file_.path());  // creates the file, as meshjobs 1 did
+    for (const char* sql : {
+           "CREATE TABLE jobs (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, queue TEXT NOT NULL,"
+           " args TEXT NOT NULL, priority INTEGER NOT NULL, attempt INTEGER NOT NULL,"
+           " max_attempts INTEGER NOT NULL, recoveries INTEGER NOT NULL, state TEXT NOT NULL,"
+           " unique_mode TEXT NOT NULL, unique_key TEXT NOT NULL, enqueued_at INTEGER NOT NULL,"
+           " run_at INTEGER NOT NULL, started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL,"
+           " expires_at INTEGER NOT NULL, error_kind TEXT NOT NULL, error_message TEXT NOT NULL,"
+           " error_where TEXT NOT NULL)",
+           "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL)",
+           "CREATE TABLE cron (entry TEXT PRIMARY KEY NOT NULL, last_slot INTEGER NOT NULL)",
+           "INSERT INTO jobs VALUES (7, 'noop', 'default', '{}', 0, 0, 0, 0, 'enqueued', 'none', '',"
+           " 1, 0, 0, 0, 0, '', '', '')",
+           "PRAGMA user_version = 1"})
+      old.exec(sql);
+  }
+  auto s = open();
+  ASSERT_TRUE(s->contains(7));
+  job done = *s->get(7);
+  done.state = job_state::succeeded;
+  done.finished_at = 5;
+  done.progress = 100;
+  done.progress_message = "meshed";
+  s->put(done);
+  s.reset();
+  auto reopened = open();
+  EXPECT_EQ(reopened->get(7)->progress, 100);
+  EXPECT_EQ(reopened->get(7)->progress_message, "meshed");
 }
 
 TEST_F(sqlite_store_test, a_newer_schema_version_is_refused_with_the_named_error) {
   open();
-  sqlite_reader(file_.path(), false).query("PRAGMA user_version = 2");
+  sqlite_reader(file_.path(), false).query("PRAGMA user_version = 3");
   EXPECT_EQ(open_error(), "store: " + file_.path()
-                            + ": schema version 2 is newer than this meshjobs supports (1)");
+                            + ": schema version 3 is newer than this meshjobs supports (2)");
 }
 
 TEST_F(sqlite_store_test, a_negative_schema_version_is_refused) {

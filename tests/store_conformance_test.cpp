@@ -18,6 +18,9 @@
 namespace meshjobs {
 namespace {
 
+using testing_support::backend_config;
+using testing_support::backend_name;
+using testing_support::every_backend;
 using testing_support::expect_same;
 using testing_support::full_job;
 using testing_support::noop_job;
@@ -33,10 +36,7 @@ constexpr std::array<job_state, 9> all_states{
 class store_conformance : public testing::TestWithParam<store_backend> {
  protected:
   void SetUp() override {
-    store_config cfg;
-    cfg.backend = GetParam();
-    cfg.path = file_.path();
-    store_ = open_store(cfg);
+    store_ = open_store(backend_config(GetParam(), file_.path()));
   }
 
   bool is_durable_backend() const { return GetParam() == store_backend::sqlite; }
@@ -298,10 +298,7 @@ TEST_P(store_conformance, a_job_put_and_erased_before_a_commit_is_not_stored) {
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, store_conformance,
-                         testing::Values(store_backend::memory, store_backend::sqlite),
-                         [](const testing::TestParamInfo<store_backend>& info) {
-                           return info.param == store_backend::memory ? "memory" : "sqlite";
-                         });
+                         every_backend(), backend_name);
 
 }  // namespace
 }  // namespace meshjobs

@@ -1,4 +1,4 @@
-// Shared by the store tests: a job with every field set, a field-by-field comparison, a
+// Shared by the store tests: the backends, a job with every field set, a field-by-field comparison, a
 // temporary database file, and a second, read-only connection to see what is on disk.
 #pragma once
 
@@ -10,9 +10,27 @@
 #include <cstdio>
 #include <string>
 
+#include "meshjobs/config/config.hpp"
 #include "meshjobs/messages/job.hpp"
 
 namespace meshjobs::testing_support {
+
+/// Every backend, for the suites that hold for each (INSTANTIATE_TEST_SUITE_P), named.
+inline auto every_backend() { return ::testing::Values(store_backend::memory, store_backend::sqlite); }
+inline std::string backend_name(const ::testing::TestParamInfo<store_backend>& info) {
+  return info.param == store_backend::memory ? "memory" : "sqlite";
+}
+
+/// A store of `backend` (SQLite on `path`, a test's temp_db).
+inline store_config backend_config(store_backend backend, const std::string& path) {
+  store_config cfg;
+  cfg.backend = backend;
+  cfg.path = path;
+  return cfg;
+}
+inline store_config sqlite_store_config(const std::string& path) {
+  return backend_config(store_backend::sqlite, path);
+}
 
 inline job full_job(job_id id) {
   job j;

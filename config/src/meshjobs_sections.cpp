@@ -6,13 +6,14 @@ namespace meshjobs::config_detail {
 namespace {
 
 constexpr int_range dead_max_jobs_range{0, int64_max};  // 0 keeps no dead job at all
+constexpr int_range finished_max_jobs_range{0, int64_max};  // 0 keeps no finished job
 constexpr int_range port_range{0, 65535};               // 0: not published
 constexpr int_range max_pending_range{1, int64_max};
 constexpr int_range scheduler_threads_range{0, 256};    // 0: one per core
 constexpr int_range written_off_range{0, 4096};         // 0: a hung handler keeps its thread
 
-// Past max_time_ahead, now - dead_max_age would overflow.
-std::optional<std::int64_t> read_dead_max_age(reader& r, const entry& e) {
+// Past max_time_ahead, now - dead_max_age (finished_max_age) would overflow.
+std::optional<std::int64_t> read_max_age(reader& r, const entry& e) {
   const auto seconds = r.duration(e.value, e.path);
   if (seconds && *seconds > max_time_ahead_s) {
     r.fail(e.path, std::string{"must be at most "} + max_time_ahead_text + " ("
@@ -35,7 +36,11 @@ void read_store(reader& r, const YAML::Node& node, store_config& out) {
     {"dead_max_jobs", [&](const entry& e) {
        assign(out.dead_max_jobs, r.integer(e.value, e.path, dead_max_jobs_range)); }},
     {"dead_max_age", [&](const entry& e) {
-       assign(out.dead_max_age_s, read_dead_max_age(r, e)); }},
+       assign(out.dead_max_age_s, read_max_age(r, e)); }},
+    {"finished_max_jobs", [&](const entry& e) {
+       assign(out.finished_max_jobs, r.integer(e.value, e.path, finished_max_jobs_range)); }},
+    {"finished_max_age", [&](const entry& e) {
+       assign(out.finished_max_age_s, read_max_age(r, e)); }},
   });
 }
 

@@ -13,7 +13,7 @@
 namespace meshjobs::inject {
 namespace {
 
-constexpr std::uint32_t default_list_limit = 1000;
+constexpr std::uint32_t default_list_limit = job_query::max_limit;
 /// A request waits at most this long: longer is a typo, and CAF's timers count in nanoseconds.
 constexpr std::chrono::hours max_timeout{24};
 /// An idempotency key is an identifier, not a payload: the node keeps many of them.
@@ -25,7 +25,7 @@ struct raw_input {
   std::string kind, args = "{}", args_file, queue, priority, in, at, expires_in, unique_mode, unique_key;
   std::string on_conflict = "log", idempotency_key;
   bool unique = false;
-  std::string state;
+  std::string state, list_queue, list_kind, before;
   std::uint32_t limit = default_list_limit;
   std::string id, queue_name, payload;
 };
@@ -94,11 +94,20 @@ subcommands define(CLI::App& app, raw_input& in) {
   subcommands s{};
   s.enqueue = define_enqueue(app, in);
   s.stats.app = app.add_subcommand("stats", "queues, job types and counts, as one JSON object");
-  s.jobs.app = app.add_subcommand("jobs", "jobs in one state, one JSON line each");
-  s.jobs.app->add_option("--state", in.state, "scheduled, enqueued, running, retrying, dead, succeeded...")
-    ->required();
-  s.jobs.app->add_option("--limit", in.limit, "at most this many (default 1000)")
-    ->check(CLI::Range(std::uint32_t{1}, std::numeric_limits<std::uint32_t>::max()));
+  s.jobs.app = app.add_subcommand("list", "a page of jobs, newest first, one JSON line each "
+                                          "(alias: jobs)");
+  s.jobs.app->alias("jobs");
+  s.jobs.app->add_option("--state", in.state, "scheduled, enqueued, running, retrying, dead, succeeded...");
+  s.jobs.non_empty.push_back(s.jobs.app->add_option("--queue", in.list_queue, "only this queue's jobs"));
+  s.jobs.non_empty.push_back(s.jobs.app->add_option("--kind", in.list_kind, "only jobs of this kind"));
+  s.jobs.app->add_option("--before", in.before, "only ids below this one (a page's cursor)");
+  s.jobs.app->add_option("--limit", in.limit, "at most this many (default and most: 1000)")
+    ->check(CLI::Range(std::uint32_t{1}, job_query::max_limit));
+  s.jobs.app->footer("Example: meshjobs-inject --node 127.0.0.1:4100 list --state succeeded "
+                     "--queue default --kind demo.record --limit 50 --before 1200\n"
+                     "A page with more after it ends with {\"next_page\": {\"before\": ID}} on stderr: "
+                     "pass --before ID for the next; pages neither skip nor repeat a job while "
+                     "others come.");
   s.get = define_id_command(app, in, "get", "one job as JSON", "get 42");
   s.cancel = define_id_command(app, in, "cancel", "cancel a queued or scheduled job, stop a running one",
                                "cancel 42");
@@ -258,7 +267,7 @@ std::variant<command, usage_error> with_id(const std::string& text) {
 }
 
 std::variant<command, usage_error> make_command(const subcommands& s, const raw_input& in) {
-  for (const auto* sub : {&s.enqueue, &s.pause, &s.resume})
+  for (const auto* sub : {&s.enqueue, &s.pause, &s.resume, &s.jobs})
     if (sub->app->parsed())
       if (auto err = check_non_empty(*sub))
         return *err;
@@ -269,12 +278,26 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
     return command{std::get<enqueue_command>(std::move(made))};
   }
   if (s.jobs.app->parsed()) {
-    auto state = job_state_from_string(in.state);
-    if (!state)
-      return usage_error{"--state: \"" + in.state +
-                         "\" is not a job state (scheduled, enqueued, running, succeeded, retrying, "
-                         "dead, discarded, cancelled, expired)"};
-    return command{jobs_command{*state, in.limit}};
+    jobs_command cmd;
+    if (s.jobs.app->get_option("--state")->count() > 0) {
+      auto state = job_state_from_string(in.state);
+      if (!state)
+        return usage_error{"--state: \"" + in.state +
+                           "\" is not a job state (scheduled, enqueued, running, succeeded, retrying, "
+                           "dead, discarded, cancelled, expired)"};
+      cmd.query.by_state = true;
+      cmd.query.state = *state;
+    }
+    if (s.jobs.app->get_option("--before")->count() > 0) {
+      auto before = parse_job_id(in.before);
+      if (auto* err = std::get_if<usage_error>(&before))
+        return usage_error{"--before: " + err->message};
+      cmd.query.before_id = std::get<job_id>(before);
+    }
+    cmd.query.queue = in.list_queue;
+    cmd.query.kind = in.list_kind;
+    cmd.query.limit = in.limit;
+    return command{std::move(cmd)};
   }
   if (s.get.app->parsed())
     return with_id<get_command>(in.id);
@@ -328,7 +351,7 @@ parse_result parse_command_line(int argc, char** argv) {
     if (!app.get_subcommands().empty() || unknown.empty())
       return usage_error{e.what()};
     return usage_error{"unknown command \"" + unknown.front() +
-                       "\" (expected enqueue, stats, jobs, get, cancel, retry, pause, resume, events or signal)"};
+                       "\" (expected enqueue, stats, list, get, cancel, retry, pause, resume, events or signal)"};
   }
   invocation inv;
   auto node = parse_node(in.node);

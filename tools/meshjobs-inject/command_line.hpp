@@ -26,8 +26,7 @@ struct enqueue_command {
 };
 struct stats_command {};
 struct jobs_command {
-  job_state state = job_state::enqueued;
-  std::uint32_t limit = 0;
+  job_query query;
 };
 struct get_command {
   job_id id = 0;

@@ -44,10 +44,14 @@ int run(const stats_command&, front_connection& node) {
 
 int run(const jobs_command& cmd, front_connection& node) {
   int code = exit_ok;
-  auto a = node.list(cmd.state, cmd.limit);
-  if (const auto* jobs = answered(a, code))
-    for (const auto& j : *jobs)
-      print_line(json::to_json(j));
+  auto a = node.list(cmd.query);
+  const auto* page = answered(a, code);
+  if (page == nullptr)
+    return code;
+  for (const auto& j : page->jobs)
+    print_line(json::to_json(j));
+  if (page->next_cursor != 0)
+    print_next_page(page->next_cursor);
   return code;
 }
 

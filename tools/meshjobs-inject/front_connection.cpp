@@ -111,8 +111,8 @@ answer<enqueue_reply> front_connection::enqueue(const enqueue_request& req) {
 
 answer<runtime_stats> front_connection::stats() { return impl_->ask<runtime_stats>("stats", stats_atom::value); }
 
-answer<std::vector<job>> front_connection::list(job_state state, std::uint32_t limit) {
-  return impl_->ask<std::vector<job>>("jobs", list_atom::value, state, limit);
+answer<job_page> front_connection::list(const job_query& query) {
+  return impl_->ask<job_page>("list", list_atom::value, query);
 }
 
 answer<job_lookup> front_connection::lookup(job_id id) {

@@ -38,7 +38,7 @@ class front_connection {
 
   answer<enqueue_reply> enqueue(const enqueue_request& req);
   answer<runtime_stats> stats();
-  answer<std::vector<job>> list(job_state state, std::uint32_t limit);
+  answer<job_page> list(const job_query& query);
   answer<job_lookup> lookup(job_id id);
   answer<cancel_status> cancel(job_id id);
   /// Subscribes to the node's events: `on_batch` gets them (on a CAF thread) while

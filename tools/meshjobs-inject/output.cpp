@@ -17,6 +17,12 @@ void print_line(const std::string& json) {
   std::fputc('\n', stdout);
 }
 
+void print_next_page(job_id before) {
+  json::writer w;
+  w.begin_object().key("next_page").begin_object().key("before").value(before).end_object().end_object();
+  std::fprintf(stderr, "%s\n", w.str().c_str());
+}
+
 void print_error(std::string_view message) {
   json::writer w;
   w.begin_object().key("error").value(message).end_object();

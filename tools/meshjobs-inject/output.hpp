@@ -16,5 +16,7 @@ void print_line(const std::string& json);
 
 /// Writes `{"error":"<message>"}` and a newline to stderr.
 void print_error(std::string_view message);
+/// A list's cursor on stderr, off the one-job-a-line stdout: {"next_page": {"before": ID}}.
+void print_next_page(job_id before);
 
 }  // namespace meshjobs::inject

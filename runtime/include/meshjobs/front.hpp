@@ -20,7 +20,7 @@ namespace meshjobs {
 using front_actor = caf::typed_actor<
   caf::replies_to<enqueue_atom, enqueue_request>::with<enqueue_reply>,
   caf::replies_to<lookup_atom, job_id>::with<job_lookup>,
-  caf::replies_to<list_atom, job_state, std::uint32_t>::with<std::vector<job>>,
+  caf::replies_to<list_atom, job_query>::with<job_page>,
   caf::replies_to<cancel_atom, job_id>::with<cancel_status>,
   caf::replies_to<stats_atom>::with<runtime_stats>,
   caf::replies_to<retry_atom, job_id>::with<bool>,   ///< false: no dead job with this id

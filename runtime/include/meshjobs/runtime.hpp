@@ -70,7 +70,11 @@ class runtime {
 
   cancel_status cancel(job_id id);
   std::optional<job> find(job_id id);
-  std::vector<job> jobs(job_state state, std::uint32_t limit = 1000);
+  /// A page of jobs matching `q` (state, queue, kind), newest first; pass the page's
+  /// next_cursor as the next query's before_id for the page after it.
+  job_page query(const job_query& q);
+  /// The newest `limit` (at most job_query::max_limit) jobs in `state`: query's first page.
+  std::vector<job> jobs(job_state state, std::uint32_t limit = job_query::max_limit);
   runtime_stats stats();
   bool pause(const std::string& queue);
   bool resume(const std::string& queue);

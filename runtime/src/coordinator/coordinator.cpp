@@ -48,7 +48,7 @@ coordinator_actor::behavior_type coordinator(coordinator_actor::stateful_pointer
       return rp;
     },
     [self](lookup_atom, job_id id) { return self->state.ledger().lookup(id); },
-    [self](list_atom, job_state s, std::uint32_t limit) { return self->state.ledger().list(s, limit); },
+    [self](list_atom, const job_query& q) { return self->state.ledger().query(q); },
     [self](cancel_atom, job_id id) {
       auto status = self->state.ledger().cancel(id);
       self->state.after_change();

@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "coordinator/idempotency_keys.hpp"
-#include "coordinator/job_history.hpp"
 #include "coordinator/ready_queues.hpp"
 #include "coordinator/unique_locks.hpp"
 #include "coordinator/worker_registry.hpp"
@@ -111,7 +110,8 @@ class job_ledger {
 
   // Queries (queries.cpp)
   job_lookup lookup(job_id id) const;
-  std::vector<job> list(job_state s, std::uint32_t limit) const;
+  /// A page of jobs, newest first (finished jobs past their age are pruned first).
+  job_page query(job_query q) const;
   /// The ledger's part of the stats (jobs, queues, kinds); the node adds its own.
   runtime_stats stats() const;
   bool idle() const;
@@ -158,7 +158,7 @@ class job_ledger {
   /// Opens a kind's lane while one of its workers can take work.
   void update_lane(std::uint32_t lane);
   void update_lanes_of(const worker_entry& w);
-  /// Consumes `j`: it moves into the history.
+  /// The job ends in a final state; the store keeps it a while (finished_max_jobs, _age).
   void finish(job& j, job_state final_state, std::int64_t duration_us = 0,
               const job_error* error = nullptr);
   void end_without_running(job& j, job_state final_state);
@@ -194,7 +194,6 @@ class job_ledger {
   std::unordered_map<job_id, job_progress> progress_;
   std::unordered_map<job_id, std::vector<watch_entry>> watchers_;
   std::deque<std::pair<timestamp, job_id>> dead_order_;
-  job_history history_;
   std::uint64_t processed_ = 0;
   std::uint64_t failed_ = 0;
   std::uint64_t event_seq_ = 0;

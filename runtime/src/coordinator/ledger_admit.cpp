@@ -97,7 +97,8 @@ enqueue_reply job_ledger::admit_new(const enqueue_request& req) {
   if (!queue)
     return refuse("queue: no queue named \"" + queue_name + "\" in this node's config");
   auto max_pending = static_cast<std::size_t>(env_->cfg.node.max_pending);
-  if (db_->size() - db_->count(job_state::dead) >= max_pending)  // the dead set is not pending
+  // Neither the dead set nor the finished jobs kept are pending.
+  if (db_->size() - db_->count(job_state::dead) - db_->finished() >= max_pending)
     return refuse("node: " + std::to_string(max_pending) +
                   " jobs pending (node.max_pending): refused until the backlog shrinks");
 
@@ -155,7 +156,7 @@ void job_ledger::withdraw_not_durable(enqueue_reply& reply, const std::string& k
                                       const std::string& error) {
   if (reply.status == enqueue_status::replayed) {
     // The first request's job stays answerable if it lasted (an earlier commit, or it ran).
-    if (!db_->get(reply.id) && history_.find(reply.id) == nullptr) {
+    if (!db_->contains(reply.id)) {
       reply.status = enqueue_status::refused;
       reply.error = "store: not durable: " + error;
     }

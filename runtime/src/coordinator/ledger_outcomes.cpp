@@ -105,7 +105,7 @@ event_kind event_for(job_state final_state) {
 
 }  // namespace
 
-// Consumes `j`: it moves into the history.
+// The store keeps `j` a while as finished (store: finished_max_jobs, finished_max_age).
 void job_ledger::finish(job& j, job_state final_state, std::int64_t duration_us,
                                const job_error* error) {
   release_locks(j, true);
@@ -114,8 +114,7 @@ void job_ledger::finish(job& j, job_state final_state, std::int64_t duration_us,
     j.finished_at = env_->now();
   job_ended(j);
   announce(j, event_for(final_state), duration_us, error);
-  db_->erase(j.id);
-  history_.add(std::move(j));
+  db_->put(j);
 }
 
 void job_ledger::expire(job& j) {

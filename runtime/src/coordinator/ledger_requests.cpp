@@ -10,7 +10,7 @@ namespace meshjobs {
 cancel_status job_ledger::cancel(job_id id) {
   auto found = db_->get(id);
   if (!found)
-    return history_.contains(id) ? cancel_status::finished : cancel_status::not_found;
+    return cancel_status::not_found;
   auto& j = *found;
   switch (j.state) {
     case job_state::enqueued:

@@ -29,7 +29,7 @@ signal_status job_ledger::signal(job_id id, const std::string& payload) {
       return signal_status::delivered;
     }
   }
-  if (db_->contains(id) || history_.contains(id))
+  if (db_->contains(id))
     return signal_status::not_running;
   return signal_status::not_found;
 }
@@ -62,17 +62,16 @@ void job_ledger::watch(const std::vector<job_id>& ids, const watcher_actor& watc
                               std::uint64_t token) {
   for (auto id : ids) {
     auto live = db_->get(id);
-    if (live && live->state != job_state::dead) {
+    if (live && !is_final(live->state)) {
       watchers_[id].push_back({watcher, token});
       continue;
     }
     job_end end;
     end.id = id;
-    const job* ended = live ? &*live : history_.find(id);
-    if (ended != nullptr) {
+    if (live) {
       end.found = true;
-      end.state = ended->state;
-      end.error = ended->last_error;
+      end.state = live->state;
+      end.error = live->last_error;
     }
     effects_.watched.push_back({watcher, token, std::move(end)});
   }

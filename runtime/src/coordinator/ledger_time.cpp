@@ -54,6 +54,8 @@ void job_ledger::recover() {
   std::sort(live.begin(), live.end(), [](const job& a, const job& b) { return a.id < b.id; });
   std::size_t requeued = 0, poisoned = 0;
   for (auto& j : live) {
+    if (is_final(j.state) && j.state != job_state::dead)
+      continue;  // finished jobs kept for lookups: nothing to resume, no lock to take
     if (j.state == job_state::running) {
       // Its node died mid-run: run it again without spending an attempt, unless that keeps
       // happening, which means the job itself kills its node.

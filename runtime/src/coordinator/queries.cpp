@@ -5,38 +5,27 @@
 
 namespace meshjobs {
 
+// Finished jobs past their age go first, so neither answer shows one (O(1) a job dropped).
 job_lookup job_ledger::lookup(job_id id) const {
+  db_->prune_finished(env_->now());
   job_lookup out;
   if (auto j = db_->get(id)) {
     out.found = true;
     out.value = std::move(*j);
     if (out.value.state == job_state::running)
       add_progress(out.value);
-  } else if (const auto* finished = history_.find(id)) {
-    out.found = true;
-    out.value = *finished;
   }
   return out;
 }
 
-std::vector<job> job_ledger::list(job_state s, std::uint32_t limit) const {
-  std::vector<job> out;
-  if (limit == 0)
-    return out;
-  if (is_final(s) && s != job_state::dead) {
-    history_.for_each_newest([&](const job& j) {
-      if (j.state == s)
-        out.push_back(j);
-      return out.size() < limit;
-    });
-    return out;
-  }
-  db_->for_each(s, [&](const job& j) {
-    out.push_back(j);
-    return out.size() < limit;
-  });
-  std::sort(out.begin(), out.end(), [](const job& a, const job& b) { return a.id < b.id; });
-  return out;
+job_page job_ledger::query(job_query q) const {
+  db_->prune_finished(env_->now());
+  q.limit = std::min(q.limit, job_query::max_limit);
+  job_page page = db_->query(q);
+  for (auto& j : page.jobs)
+    if (j.state == job_state::running)
+      add_progress(j);
+  return page;
 }
 
 runtime_stats job_ledger::stats() const {

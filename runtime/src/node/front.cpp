@@ -38,7 +38,7 @@ class front_impl : public front_actor::base {
     return {
       [this, c](enqueue_atom a, enqueue_request& req) { return delegate(c, a, std::move(req)); },
       [this, c](lookup_atom a, job_id id) { return delegate(c, a, id); },
-      [this, c](list_atom a, job_state s, std::uint32_t limit) { return delegate(c, a, s, limit); },
+      [this, c](list_atom a, job_query& q) { return delegate(c, a, std::move(q)); },
       [this, c](cancel_atom a, job_id id) { return delegate(c, a, id); },
       [this, c](stats_atom a) { return delegate(c, a); },
       [this, c](retry_atom a, job_id id) { return delegate(c, a, id); },

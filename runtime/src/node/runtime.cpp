@@ -340,8 +340,16 @@ std::optional<job> runtime::find(job_id id) {
   return std::move(r.value);
 }
 
+job_page runtime::query(const job_query& q) {
+  return impl_->call<job_page>(impl_->coord, request_timeout, list_atom::value, q);
+}
+
 std::vector<job> runtime::jobs(job_state state, std::uint32_t limit) {
-  return impl_->call<std::vector<job>>(impl_->coord, request_timeout, list_atom::value, state, limit);
+  job_query q;
+  q.by_state = true;
+  q.state = state;
+  q.limit = limit;
+  return query(q).jobs;
 }
 
 runtime_stats runtime::stats() {

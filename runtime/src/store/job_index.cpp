@@ -74,16 +74,18 @@ void job_index::grow() {
 
 // Backward-shift deletion: the entries after the hole that are away from their home move
 // one step back; the first entry at its home (or an empty slot) ends the run.
-void job_index::erase(job_id id) {
+job_index::slot job_index::erase(job_id id) {
   std::size_t hole = position_of(id);
   if (hole == not_found)
-    return;
+    return npos;
+  const slot where = entries_[hole].where;
   for (std::size_t i = next(hole); !entries_[i].empty() && displacement(i) > 0; i = next(i)) {
     entries_[hole] = entries_[i];
     hole = i;
   }
   entries_[hole] = entry{};
   --size_;
+  return where;
 }
 
 }  // namespace meshjobs

@@ -28,8 +28,8 @@ class job_index {
   slot find(job_id id) const;
   /// Maps `id` (not present yet) to `where`.
   void insert(job_id id, slot where);
-  /// Forgets `id`; a no-op when absent.
-  void erase(job_id id);
+  /// Forgets `id` and returns its slot; npos (a no-op) when absent.
+  slot erase(job_id id);
   std::size_t size() const { return size_; }
 
  private:

@@ -38,10 +38,13 @@ class args_text {
   std::unique_ptr<char[]> block_;  // [length][bytes]
 };
 
-// What most jobs do not have, kept out of the record.
+// What most jobs do not have, kept out of the record. A running job's progress lives in the
+// coordinator; a finished job keeps its last report here.
 struct job_extras {
   std::string unique_key;
   job_error last_error;
+  std::int32_t progress = 0;
+  std::string progress_message;
 };
 
 std::size_t state_slot(job_state s) { return static_cast<std::size_t>(s); }
@@ -75,31 +78,35 @@ job_table::job_table() {
 
 job_table::~job_table() = default;
 
-void job_table::put(const job& j) {
+std::optional<job_table::summary> job_table::put(const job& j) {
   if (state_slot(j.state) >= state_count)
     throw std::invalid_argument("store: job " + std::to_string(j.id) + ": invalid state "
                                 + std::to_string(state_slot(j.state)));
   record fresh = make_record(j);
+  std::optional<summary> replaced;
   job_index::slot s = index_.find(j.id);
   if (s == job_index::npos) {
     s = allocate();
     index_.insert(j.id, s);
   } else {
+    replaced = summary{at(s).state, names_.name(at(s).queue), names_.name(at(s).kind)};
     --counts_[state_slot(at(s).state)];
   }
   at(s) = std::move(fresh);
   ++counts_[state_slot(j.state)];
+  return replaced;
 }
 
-bool job_table::erase(job_id id) {
-  job_index::slot s = index_.find(id);
+std::optional<job_table::summary> job_table::erase(job_id id) {
+  job_index::slot s = index_.erase(id);
   if (s == job_index::npos)
-    return false;
-  --counts_[state_slot(at(s).state)];
+    return std::nullopt;
+  const record& r = at(s);
+  summary gone{r.state, names_.name(r.queue), names_.name(r.kind)};
+  --counts_[state_slot(r.state)];
   at(s) = record{};
-  index_.erase(id);
   free_.push_back(s);
-  return true;
+  return gone;
 }
 
 std::optional<job> job_table::get(job_id id) const {
@@ -107,6 +114,14 @@ std::optional<job> job_table::get(job_id id) const {
   if (s == job_index::npos)
     return std::nullopt;
   return to_job(at(s));
+}
+
+std::optional<job_table::summary> job_table::summarize(job_id id) const {
+  job_index::slot s = index_.find(id);
+  if (s == job_index::npos)
+    return std::nullopt;
+  const record& r = at(s);
+  return summary{r.state, names_.name(r.queue), names_.name(r.kind)};
 }
 
 void job_table::for_each(job_state s, const visitor& visit) const {
@@ -140,8 +155,10 @@ job_table::record job_table::make_record(const job& j) {
   r.finished_at = j.finished_at;
   r.expires_at = j.expires_at;
   r.args = args_text(j.args);
-  if (!j.unique_key.empty() || !(j.last_error == job_error{}))
-    r.extras = std::make_unique<job_extras>(job_extras{j.unique_key, j.last_error});
+  if (!j.unique_key.empty() || !(j.last_error == job_error{}) || j.progress != 0
+      || !j.progress_message.empty())
+    r.extras = std::make_unique<job_extras>(
+      job_extras{j.unique_key, j.last_error, j.progress, j.progress_message});
   r.priority = j.priority;
   r.attempt = j.attempt;
   r.max_attempts = j.max_attempts;
@@ -169,6 +186,8 @@ job job_table::to_job(const record& r) const {
   if (r.extras) {
     j.unique_key = r.extras->unique_key;
     j.last_error = r.extras->last_error;
+    j.progress = r.extras->progress;
+    j.progress_message = r.extras->progress_message;
   }
   j.enqueued_at = r.enqueued_at;
   j.run_at = r.run_at;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "store/job_index.hpp"
@@ -30,12 +31,20 @@ class job_table {
   job_table(const job_table&) = delete;
   job_table& operator=(const job_table&) = delete;
 
-  /// Inserts or replaces the job with `j.id`. Throws std::invalid_argument for a state
-  /// outside job_state, leaving the table unchanged.
-  void put(const job& j);
-  /// Removes a job; false when `id` is unknown.
-  bool erase(job_id id);
+  /// What the store's query index needs to know of a job.
+  struct summary {
+    job_state state;
+    std::string_view queue;
+    std::string_view kind;
+  };
+
+  /// Inserts or replaces the job with `j.id`; returns what it replaced (none: a new job).
+  /// Throws std::invalid_argument for a state outside job_state, leaving the table unchanged.
+  std::optional<summary> put(const job& j);
+  /// Removes a job and returns what it was; none when `id` is unknown.
+  std::optional<summary> erase(job_id id);
   std::optional<job> get(job_id id) const;
+  std::optional<summary> summarize(job_id id) const;
   bool contains(job_id id) const { return index_.find(id) != job_index::npos; }
 
   /// Visits matching jobs in slot order until `visit` returns false. `visit` may put and

@@ -8,7 +8,7 @@ namespace meshjobs {
 const char* const job_row_columns =
   "id, kind, queue, args, priority, attempt, max_attempts, recoveries, state, unique_mode, "
   "unique_key, enqueued_at, run_at, started_at, finished_at, expires_at, "
-  "error_kind, error_message, error_where";
+  "error_kind, error_message, error_where, progress, progress_message";
 
 namespace {
 
@@ -33,13 +33,13 @@ std::string column_text(sqlite3_stmt* s, int column) {
 job_row::job_row(const job& j)
   : id_(j.id),
     times_{j.enqueued_at, j.run_at, j.started_at, j.finished_at, j.expires_at},
-    numbers_{j.priority, j.attempt, j.max_attempts, j.recoveries},
+    numbers_{j.priority, j.attempt, j.max_attempts, j.recoveries, j.progress},
     text_ends_{},
     state_(j.state),
     unique_(j.unique) {
   const std::array<const std::string*, text_field_count> texts{
     &j.kind, &j.queue, &j.args, &j.unique_key,
-    &j.last_error.kind, &j.last_error.message, &j.last_error.where,
+    &j.last_error.kind, &j.last_error.message, &j.last_error.where, &j.progress_message,
   };
   std::size_t total = 0;
   for (const std::string* t : texts)
@@ -71,6 +71,8 @@ void job_row::bind(sqlite3_stmt* s, int first) const {
   bind_text(s, first + 17, text(error_kind));
   bind_text(s, first + 18, text(error_message));
   bind_text(s, first + 19, text(error_where));
+  sqlite3_bind_int(s, first + 20, numbers_[4]);
+  bind_text(s, first + 21, text(progress_message));
 }
 
 job read_job_row(sqlite3_stmt* s, const std::string& path) {
@@ -102,6 +104,8 @@ job read_job_row(sqlite3_stmt* s, const std::string& path) {
   j.last_error.kind = column_text(s, 16);
   j.last_error.message = column_text(s, 17);
   j.last_error.where = column_text(s, 18);
+  j.progress = sqlite3_column_int(s, 19);
+  j.progress_message = column_text(s, 20);
   return j;
 }
 

@@ -15,10 +15,10 @@ namespace meshjobs {
 
 /// The columns, in the order a row binds (?1..) and read_job_row reads (0..) them.
 extern const char* const job_row_columns;
-inline constexpr int job_row_column_count = 19;
+inline constexpr int job_row_column_count = 21;
 
-/// A job on its way to the writer thread: numbers inline and the seven text fields in one
-/// buffer, 128 bytes and no allocation for a typical job, since commits can queue many rows
+/// A job on its way to the writer thread: numbers inline and the eight text fields in one
+/// buffer, 136 bytes and no allocation for a typical job, since commits can queue many rows
 /// while a transaction runs.
 class job_row {
  public:
@@ -30,14 +30,16 @@ class job_row {
   void bind(sqlite3_stmt* statement, int first = 0) const;
 
  private:
-  enum text_field { kind, queue, args, unique_key, error_kind, error_message, error_where };
-  static constexpr int text_field_count = 7;
+  enum text_field {
+    kind, queue, args, unique_key, error_kind, error_message, error_where, progress_message
+  };
+  static constexpr int text_field_count = 8;
 
   std::string_view text(text_field f) const;
 
   job_id id_;
   std::array<timestamp, 5> times_;       // enqueued, run, started, finished, expires
-  std::array<std::int32_t, 4> numbers_;  // priority, attempt, max_attempts, recoveries
+  std::array<std::int32_t, 5> numbers_;  // priority, attempt, max_attempts, recoveries, progress
   std::array<std::uint32_t, text_field_count> text_ends_;
   job_state state_;
   unique_mode unique_;

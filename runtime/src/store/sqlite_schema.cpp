@@ -24,6 +24,9 @@ constexpr std::array<const char*, sqlite_schema_version> migrations{{
   "  error_kind TEXT NOT NULL, error_message TEXT NOT NULL, error_where TEXT NOT NULL);"
   "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
   "CREATE TABLE cron (entry TEXT PRIMARY KEY NOT NULL, last_slot INTEGER NOT NULL);",
+  // 2: finished jobs are kept, with their last progress report.
+  "ALTER TABLE jobs ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE jobs ADD COLUMN progress_message TEXT NOT NULL DEFAULT '';",
 }};
 
 void expect_known_version(const sqlite_db& db, std::int64_t version) {
@@ -36,12 +39,12 @@ void expect_known_version(const sqlite_db& db, std::int64_t version) {
                                       + " was not written by meshjobs"));
 }
 
-void load_jobs(sqlite_db& db, job_table& table) {
+void load_jobs(sqlite_db& db, const std::function<void(job&&)>& add) {
   std::string sql = std::string("SELECT ") + job_row_columns + " FROM jobs ORDER BY id";
   sqlite_statement rows = db.prepare(sql.c_str());
   int rc;
   while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW)
-    table.put(read_job_row(rows.get(), db.path()));
+    add(read_job_row(rows.get(), db.path()));
   if (rc != SQLITE_DONE)
     db.fail();
 }
@@ -103,9 +106,9 @@ void probe_sqlite_write(sqlite_db& db, job_id next_id) {
   }
 }
 
-sqlite_contents load_sqlite_contents(sqlite_db& db, job_table& table) {
-  load_jobs(db, table);
-  return sqlite_contents{load_cron(db), load_next_id(db)};
+journal_contents load_sqlite_contents(sqlite_db& db, const std::function<void(job&&)>& add) {
+  load_jobs(db, add);
+  return journal_contents{load_cron(db), load_next_id(db)};
 }
 
 }  // namespace meshjobs

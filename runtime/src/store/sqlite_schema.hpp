@@ -2,16 +2,16 @@
 // schema (PRAGMA user_version) and reading everything back at start.
 #pragma once
 
-#include <map>
+#include <functional>
 #include <string>
 
-#include "store/job_table.hpp"
 #include "meshjobs/config/config.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/store_journal.hpp"
 
 namespace meshjobs {
 
-inline constexpr int sqlite_schema_version = 1;
+inline constexpr int sqlite_schema_version = 2;
 
 /// WAL journal and the synchronous level `sync` asks for. Throws when the file is not a
 /// database or WAL cannot be enabled.
@@ -21,18 +21,13 @@ void configure_sqlite(sqlite_db& db, store_sync sync);
 /// a newer meshjobs.
 void migrate_sqlite_schema(sqlite_db& db);
 
-struct sqlite_contents {
-  std::map<std::string, timestamp> cron;
-  job_id next_id = 1;  ///< above every stored id and the persisted high-water mark
-};
-
 /// Writes the id high-water mark `next_id` back in a transaction of its own. A file SQLite can
 /// read but not write (read-only, on a full or read-only disk, of a newer file format) passes
 /// every read at start and fails every commit after: this makes it fail the start instead.
 /// Throws std::runtime_error naming the path and the reason.
 void probe_sqlite_write(sqlite_db& db, job_id next_id);
 
-/// Loads every job row, as stored, into `table`; returns the rest.
-sqlite_contents load_sqlite_contents(sqlite_db& db, job_table& table);
+/// Hands every job row, as stored, to `add`, in id order; returns the rest.
+journal_contents load_sqlite_contents(sqlite_db& db, const std::function<void(job&&)>& add);
 
 }  // namespace meshjobs

@@ -135,10 +135,12 @@ std::string sqlite_writer::write_group(std::vector<write_batch>& group) {
   if (carried_.empty() && all_empty(group))
     return "";
   try {
+    fold_jobs(group);
     db_.exec("BEGIN IMMEDIATE");
-    apply(carried_);
+    apply_jobs();
+    apply_rest(carried_);
     for (const write_batch& batch : group)
-      apply(batch);
+      apply_rest(batch);
     db_.exec("COMMIT");
   } catch (const std::exception& e) {
     if (!sqlite3_get_autocommit(db_.handle()))
@@ -153,10 +155,47 @@ std::string sqlite_writer::write_group(std::vector<write_batch>& group) {
   return "";
 }
 
-// Later batches win over earlier ones: statements run in order, the last write to a row stays.
-void sqlite_writer::apply(const write_batch& batch) {
-  upsert(batch.upserts);
-  remove(batch.deletes);
+void sqlite_writer::fold_jobs(const std::vector<write_batch>& group) {
+  folded_upserts_.clear();
+  folded_deletes_.clear();
+  if (carried_.empty() && group.size() == 1) {
+    // One batch writes each job once already: nothing to fold (the common case).
+    for (const job_row& row : group.front().upserts)
+      folded_upserts_.push_back(&row);
+    folded_deletes_ = group.front().deletes;
+    return;
+  }
+  writes_.clear();
+  std::uint64_t order = 0;
+  auto add = [&](const write_batch& batch) {
+    for (const job_row& row : batch.upserts)
+      writes_.push_back({row.id(), order++, &row});
+    for (job_id id : batch.deletes)
+      writes_.push_back({id, order++, nullptr});
+  };
+  add(carried_);
+  for (const write_batch& batch : group)
+    add(batch);
+  std::sort(writes_.begin(), writes_.end(), [](const job_write& a, const job_write& b) {
+    return a.id != b.id ? a.id < b.id : a.order < b.order;
+  });
+  for (std::size_t i = 0; i < writes_.size(); ++i) {
+    if (i + 1 < writes_.size() && writes_[i + 1].id == writes_[i].id)
+      continue;  // a later write to the same job follows
+    if (writes_[i].row != nullptr)
+      folded_upserts_.push_back(writes_[i].row);
+    else
+      folded_deletes_.push_back(writes_[i].id);
+  }
+}
+
+void sqlite_writer::apply_jobs() {
+  upsert(folded_upserts_);
+  remove(folded_deletes_);
+}
+
+// Cron, the id mark and domain records, batch after batch: the last write to a row stays.
+void sqlite_writer::apply_rest(const write_batch& batch) {
   for (const auto& [entry, slot] : batch.cron) {
     sqlite3_bind_text(upsert_cron_.get(), 1, entry.data(), static_cast<int>(entry.size()),
                       SQLITE_STATIC);
@@ -170,15 +209,15 @@ void sqlite_writer::apply(const write_batch& batch) {
   apply_record_writes(db_, batch.records);
 }
 
-void sqlite_writer::upsert(const std::vector<job_row>& rows) {
+void sqlite_writer::upsert(const std::vector<const job_row*>& rows) {
   std::size_t i = 0;
   for (; i + rows_per_statement <= rows.size(); i += rows_per_statement) {
     for (std::size_t r = 0; r < rows_per_statement; ++r)
-      rows[i + r].bind(upsert_many_.get(), static_cast<int>(r) * job_row_column_count);
+      rows[i + r]->bind(upsert_many_.get(), static_cast<int>(r) * job_row_column_count);
     db_.run(upsert_many_.get());
   }
   for (; i < rows.size(); ++i) {
-    rows[i].bind(upsert_one_.get());
+    rows[i]->bind(upsert_one_.get());
     db_.run(upsert_one_.get());
   }
 }
@@ -199,32 +238,22 @@ void sqlite_writer::remove(const std::vector<job_id>& ids) {
   }
 }
 
-// Folds a failed group into the carried writes, keeping one (the latest) write per row.
+// Keeps a failed group's writes for the next transaction: one row per job, as fold_jobs left
+// them, and every record write, in order.
 void sqlite_writer::carry_over(std::vector<write_batch>& group) {
-  std::map<job_id, std::optional<job_row>> latest;
-  auto fold_jobs = [&](write_batch& batch) {
-    for (job_row& row : batch.upserts)
-      latest.insert_or_assign(row.id(), std::move(row));
-    for (job_id id : batch.deletes)
-      latest.insert_or_assign(id, std::nullopt);
-  };
-  fold_jobs(carried_);
+  std::vector<job_row> upserts;
+  upserts.reserve(folded_upserts_.size());
+  for (const job_row* row : folded_upserts_)
+    upserts.push_back(*row);  // copied: the rows belong to the batches, emptied for reuse
+  carried_.upserts = std::move(upserts);
+  carried_.deletes = folded_deletes_;
   for (write_batch& batch : group) {
-    fold_jobs(batch);
     for (const auto& [entry, slot] : batch.cron)
       carried_.cron[entry] = slot;
     carried_.next_id = std::max(carried_.next_id, batch.next_id);
     // Record writes are statements, not rows: all of them are kept, in order.
     for (record_write& w : batch.records)
       carried_.records.push_back(std::move(w));
-  }
-  carried_.upserts.clear();
-  carried_.deletes.clear();
-  for (auto& [id, row] : latest) {
-    if (row)
-      carried_.upserts.push_back(std::move(*row));
-    else
-      carried_.deletes.push_back(id);
   }
 }
 

@@ -1,6 +1,8 @@
 // The SQLite store's group commit: one thread that writes every commit queued while it was
 // busy in one transaction, then calls their callbacks in order. An idle commit is written at
-// once; under load, commits pile up during a transaction and share the next one.
+// once; under load, commits pile up during a transaction and share the next one. A job written
+// by several commits of one transaction (enqueued, started, finished) is written once, as the
+// last of them left it: nothing in between is ever visible, the transaction being atomic.
 //
 // A failed transaction rolls back and reports its error to each of its callbacks; its writes
 // are kept and retried first in the next transaction, so a later success still means every
@@ -63,8 +65,11 @@ class sqlite_writer {
   void run();
   std::vector<write_batch> next_group();
   std::string write_group(std::vector<write_batch>& group);
-  void apply(const write_batch& batch);
-  void upsert(const std::vector<job_row>& rows);
+  /// One row per job: the last write to it in `carried_` then `group`.
+  void fold_jobs(const std::vector<write_batch>& group);
+  void apply_jobs();
+  void apply_rest(const write_batch& batch);
+  void upsert(const std::vector<const job_row*>& rows);
   void remove(const std::vector<job_id>& ids);
   void carry_over(std::vector<write_batch>& group);
   void finish_group(std::vector<write_batch>& group);
@@ -77,6 +82,16 @@ class sqlite_writer {
   sqlite_statement upsert_cron_;
   sqlite_statement upsert_next_id_;
   write_batch carried_;  // the writer thread's own: writes of failed transactions
+
+  // The writer thread's own, kept between transactions for their buffers.
+  struct job_write {
+    job_id id;
+    std::uint64_t order;  // later writes have higher numbers
+    const job_row* row;   // null: a delete
+  };
+  std::vector<job_write> writes_;
+  std::vector<const job_row*> folded_upserts_;
+  std::vector<job_id> folded_deletes_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

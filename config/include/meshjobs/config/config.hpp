@@ -32,6 +32,10 @@ struct store_config {
   store_sync sync = store_sync::normal;
   std::int64_t dead_max_jobs = 10000;        ///< the dead set keeps at most this many
   std::int64_t dead_max_age_s = 180 * 86400; ///< and none older than this (Sidekiq: 6 months)
+  /// Finished jobs (succeeded, discarded, cancelled, expired) kept for lookups and queries:
+  /// at most this many...
+  std::int64_t finished_max_jobs = 10000;
+  std::int64_t finished_max_age_s = 7 * 86400;  ///< ...and none older than this
 };
 
 struct node_config {

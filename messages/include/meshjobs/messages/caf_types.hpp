@@ -39,6 +39,8 @@ CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_end))
 CAF_ADD_TYPE_ID(meshjobs, (std::vector<meshjobs::job_id>))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_spec))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::worker_registration))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_query))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_page))
 CAF_END_TYPE_ID_BLOCK(meshjobs)
 
 namespace meshjobs {

@@ -40,7 +40,7 @@ using client_interface = caf::typed_actor<
   caf::replies_to<enqueue_atom, enqueue_request>::with<enqueue_reply>,
   caf::replies_to<enqueue_atom, std::vector<enqueue_request>>::with<std::vector<enqueue_reply>>,
   caf::replies_to<lookup_atom, job_id>::with<job_lookup>,
-  caf::replies_to<list_atom, job_state, std::uint32_t>::with<std::vector<job>>,
+  caf::replies_to<list_atom, job_query>::with<job_page>,
   caf::replies_to<cancel_atom, job_id>::with<cancel_status>,
   caf::replies_to<stats_atom>::with<runtime_stats>,
   caf::replies_to<pause_atom, std::string>::with<bool>,

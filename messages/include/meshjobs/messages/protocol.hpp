@@ -125,10 +125,27 @@ struct runtime_stats {
   std::vector<worker_stats> workers;          ///< registered, by id
 };
 
-/// A job looked up by id: from the store, or from the recent history of finished jobs.
+/// A job looked up by id: live, dead, or finished and still kept (store: finished_max_*).
 struct job_lookup {
   bool found = false;
   job value;
+};
+
+/// A page of jobs, newest (highest id) first. Filters left empty match every job.
+struct job_query {
+  static constexpr std::uint32_t max_limit = 1000;
+
+  bool by_state = false;
+  job_state state = job_state::enqueued;  ///< with by_state
+  std::string queue;                      ///< empty: every queue
+  std::string kind;                       ///< empty: every kind
+  job_id before_id = 0;                   ///< only ids below it (a page's next_cursor); 0: newest
+  std::uint32_t limit = 100;              ///< at most max_limit
+};
+
+struct job_page {
+  std::vector<job> jobs;
+  job_id next_cursor = 0;  ///< before_id of the next page; 0: this was the last
 };
 
 enum class cancel_status : std::uint8_t { cancelled, stopping, not_found, finished };
@@ -217,6 +234,16 @@ typename Inspector::result_type inspect(Inspector& f, runtime_stats& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_lookup& x) {
   return f(x.found, x.value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_query& x) {
+  return f(x.by_state, x.state, x.queue, x.kind, x.before_id, x.limit);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_page& x) {
+  return f(x.jobs, x.next_cursor);
 }
 
 template <class Inspector>
