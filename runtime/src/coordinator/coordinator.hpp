@@ -70,6 +70,7 @@ class coordinator_state {
   std::shared_ptr<const runtime_env> env_;
   std::shared_ptr<store> db_;
   std::optional<job_ledger> ledger_;
+  ledger_effects fx_;  // reused by each after_change
   durable_acks acks_;
   coordinator_timer timer_;
   coordinator_timer cron_timer_;

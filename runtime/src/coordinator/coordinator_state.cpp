@@ -215,8 +215,8 @@ void coordinator_state::carry_out(ledger_effects& fx) {
 
 void coordinator_state::after_change() {
   ledger_->dispatch();
-  auto fx = ledger_->take_effects();
-  carry_out(fx);
+  ledger_->take_effects(fx_);
+  carry_out(fx_);
   answer_waiters();
   maybe_commit();
 }

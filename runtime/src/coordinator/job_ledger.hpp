@@ -63,6 +63,8 @@ struct ledger_effects {
   std::vector<worker_actor> stops;    ///< the node stops: these workers finish up
   std::vector<job_event> events;      ///< in the order they happened
   timestamp wake_at = 0;  ///< the earliest time something changes by itself; 0: none
+
+  void clear();
 };
 
 class job_ledger {
@@ -120,6 +122,9 @@ class job_ledger {
   const worker_registry& workers() const { return workers_; }
 
   ledger_effects take_effects();
+  /// The same, into `fx` (emptied first): its vectors keep their capacity from one message to
+  /// the next, so the coordinator allocates nothing for effects in the common case.
+  void take_effects(ledger_effects& fx);
 
  private:
   struct running_entry {
@@ -199,7 +204,6 @@ class job_ledger {
   std::uint64_t event_seq_ = 0;
 
   ledger_effects effects_;
-  std::unordered_map<worker_id, std::size_t> batch_of_;  // worker -> its batch in effects_
 };
 
 }  // namespace meshjobs

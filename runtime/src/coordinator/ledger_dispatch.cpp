@@ -140,12 +140,13 @@ void job_ledger::start_job(job& j, worker_entry& w, std::uint32_t lane, std::uin
   w.running += 1;
   if (w.credit <= 0)
     update_lanes_of(w);
-  auto batch = batch_of_.find(w.id);
-  if (batch == batch_of_.end()) {
-    batch = batch_of_.emplace(w.id, effects_.dispatches.size()).first;
-    effects_.dispatches.push_back({w.id, w.handle, {}});
-  }
-  effects_.dispatches[batch->second].jobs.push_back(std::move(j));
+  // A pass dispatches to few workers: a short search beats a map.
+  auto& batches = effects_.dispatches;
+  auto batch = std::find_if(batches.begin(), batches.end(),
+                            [&](const ledger_effects::dispatch_batch& b) { return b.worker == w.id; });
+  if (batch == batches.end())
+    batch = batches.insert(batches.end(), {w.id, w.handle, {}});
+  batch->jobs.push_back(std::move(j));
 }
 
 std::size_t job_ledger::lane_of(const std::string& kind) const {

@@ -14,16 +14,17 @@ std::uint64_t bits_up_to(unsigned bit) {
 
 }  // namespace
 
-void job_query_index::add(job_id id, job_state state, std::string_view queue,
-                          std::string_view kind) {
+id_bitmap& job_query_index::named(named_bitmaps& maps, name_id name) {
+  if (name >= maps.size())
+    maps.resize(std::size_t{name} + 1);
+  return maps[name];
+}
+
+void job_query_index::add(job_id id, job_state state, name_id queue, name_id kind) {
   all_.insert(id);
   by_state_[slot_of(state)].insert(id);
-  auto in = [](named_bitmaps& maps, std::string_view name) -> id_bitmap& {
-    auto found = maps.find(name);
-    return found != maps.end() ? found->second : maps[std::string(name)];
-  };
-  in(by_queue_, queue).insert(id);
-  in(by_kind_, kind).insert(id);
+  named(by_queue_, queue).insert(id);
+  named(by_kind_, kind).insert(id);
 }
 
 void job_query_index::move(job_id id, job_state from, job_state to) {
@@ -31,38 +32,27 @@ void job_query_index::move(job_id id, job_state from, job_state to) {
   by_state_[slot_of(to)].insert(id);
 }
 
-void job_query_index::remove(job_id id, job_state state, std::string_view queue,
-                             std::string_view kind) {
+void job_query_index::remove(job_id id, job_state state, name_id queue, name_id kind) {
   all_.erase(id);
   by_state_[slot_of(state)].erase(id);
-  erase_named(by_queue_, queue, id);
-  erase_named(by_kind_, kind, id);
+  named(by_queue_, queue).erase(id);
+  named(by_kind_, kind).erase(id);
 }
 
-// A name's bitmap goes with its last job: queues and kinds of the past leave nothing behind.
-void job_query_index::erase_named(named_bitmaps& maps, std::string_view name, job_id id) {
-  auto found = maps.find(name);
-  if (found == maps.end())
-    return;
-  found->second.erase(id);
-  if (found->second.size() == 0)
-    maps.erase(found);
-}
-
-job_query_index::id_page job_query_index::page(const job_query& q) const {
+job_query_index::id_page job_query_index::page(const job_query& q, std::optional<name_id> queue,
+                                               std::optional<name_id> kind) const {
   id_page out;
   if (q.limit == 0 || q.before_id == 1)
     return out;
   std::vector<const id_bitmap*> filters;
   if (q.by_state)
     filters.push_back(&by_state_[slot_of(q.state)]);
-  for (auto [maps, name] : {std::pair{&by_queue_, &q.queue}, std::pair{&by_kind_, &q.kind}}) {
-    if (name->empty())
+  for (auto [maps, name] : {std::pair{&by_queue_, queue}, std::pair{&by_kind_, kind}}) {
+    if (!name)
       continue;
-    auto found = maps->find(*name);
-    if (found == maps->end())
+    if (*name >= maps->size())
       return out;  // no job has that queue or kind
-    filters.push_back(&found->second);
+    filters.push_back(&(*maps)[*name]);
   }
   if (filters.empty())
     filters.push_back(&all_);

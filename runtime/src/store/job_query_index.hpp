@@ -9,38 +9,43 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "meshjobs/messages/protocol.hpp"
 #include "store/id_bitmap.hpp"
+#include "store/name_table.hpp"
 
 namespace meshjobs {
 
 class job_query_index {
  public:
+  /// Queues and kinds by the job table's name ids (name_table): an index, not a string compare.
+  using name_id = name_table::name_id;
+
   /// A job new to the store.
-  void add(job_id id, job_state state, std::string_view queue, std::string_view kind);
+  void add(job_id id, job_state state, name_id queue, name_id kind);
   /// A job that changed state.
   void move(job_id id, job_state from, job_state to);
   /// A job leaving the store.
-  void remove(job_id id, job_state state, std::string_view queue, std::string_view kind);
+  void remove(job_id id, job_state state, name_id queue, name_id kind);
 
   /// Up to `q.limit` ids matching `q`, below `q.before_id` (0: from the newest), newest first;
-  /// `more` says whether others match below the last one.
+  /// `more` says whether others match below the last one. `queue` and `kind`: the ids of the
+  /// query's names, or nothing for no filter.
   struct id_page {
     std::vector<job_id> ids;
     bool more = false;
   };
-  id_page page(const job_query& q) const;
+  id_page page(const job_query& q, std::optional<name_id> queue, std::optional<name_id> kind) const;
 
  private:
-  using named_bitmaps = std::map<std::string, id_bitmap, std::less<>>;
+  using named_bitmaps = std::vector<id_bitmap>;  // by name id
   static constexpr std::size_t state_count = static_cast<std::size_t>(job_state::expired) + 1;
 
-  static void erase_named(named_bitmaps& maps, std::string_view name, job_id id);
+  static id_bitmap& named(named_bitmaps& maps, name_id name);
 
   id_bitmap all_;
   std::array<id_bitmap, state_count> by_state_;

@@ -78,23 +78,24 @@ job_table::job_table() {
 
 job_table::~job_table() = default;
 
-std::optional<job_table::summary> job_table::put(const job& j) {
+job_table::put_result job_table::put(const job& j) {
   if (state_slot(j.state) >= state_count)
     throw std::invalid_argument("store: job " + std::to_string(j.id) + ": invalid state "
                                 + std::to_string(state_slot(j.state)));
   record fresh = make_record(j);
-  std::optional<summary> replaced;
+  put_result result;
   job_index::slot s = index_.find(j.id);
   if (s == job_index::npos) {
     s = allocate();
     index_.insert(j.id, s);
   } else {
-    replaced = summary{at(s).state, names_.name(at(s).queue), names_.name(at(s).kind)};
+    result.before = summary{at(s).state, at(s).queue, at(s).kind};
     --counts_[state_slot(at(s).state)];
   }
+  result.after = summary{fresh.state, fresh.queue, fresh.kind};
   at(s) = std::move(fresh);
   ++counts_[state_slot(j.state)];
-  return replaced;
+  return result;
 }
 
 std::optional<job_table::summary> job_table::erase(job_id id) {
@@ -102,7 +103,7 @@ std::optional<job_table::summary> job_table::erase(job_id id) {
   if (s == job_index::npos)
     return std::nullopt;
   const record& r = at(s);
-  summary gone{r.state, names_.name(r.queue), names_.name(r.kind)};
+  summary gone{r.state, r.queue, r.kind};
   --counts_[state_slot(r.state)];
   at(s) = record{};
   free_.push_back(s);
@@ -121,7 +122,7 @@ std::optional<job_table::summary> job_table::summarize(job_id id) const {
   if (s == job_index::npos)
     return std::nullopt;
   const record& r = at(s);
-  return summary{r.state, names_.name(r.queue), names_.name(r.kind)};
+  return summary{r.state, r.queue, r.kind};
 }
 
 void job_table::for_each(job_state s, const visitor& visit) const {

@@ -32,20 +32,28 @@ class job_table {
   job_table& operator=(const job_table&) = delete;
 
   /// What the store's query index needs to know of a job.
+  /// A job's state and its queue and kind as the table's name ids (see name_of, name_id_of).
   struct summary {
     job_state state;
-    std::string_view queue;
-    std::string_view kind;
+    name_table::name_id queue;
+    name_table::name_id kind;
+  };
+  struct put_result {
+    std::optional<summary> before;  ///< none: a new job
+    summary after;
   };
 
-  /// Inserts or replaces the job with `j.id`; returns what it replaced (none: a new job).
+  /// Inserts or replaces the job with `j.id`; says what it replaced and what it put.
   /// Throws std::invalid_argument for a state outside job_state, leaving the table unchanged.
-  std::optional<summary> put(const job& j);
+  put_result put(const job& j);
   /// Removes a job and returns what it was; none when `id` is unknown.
   std::optional<summary> erase(job_id id);
   std::optional<job> get(job_id id) const;
   std::optional<summary> summarize(job_id id) const;
   bool contains(job_id id) const { return index_.find(id) != job_index::npos; }
+  /// A queue or kind name by its id in summaries, and the id of a name (none: no job ever had it).
+  const std::string& name_of(name_table::name_id id) const { return names_.name(id); }
+  std::optional<name_table::name_id> name_id_of(const std::string& name) const { return names_.find(name); }
 
   /// Visits matching jobs in slot order until `visit` returns false. `visit` may put and
   /// erase: a job put during the walk may or may not be visited.

@@ -18,4 +18,11 @@ name_table::name_id name_table::intern(const std::string& name) {
   return id;
 }
 
+std::optional<name_table::name_id> name_table::find(const std::string& name) const {
+  auto found = ids_.find(name);
+  if (found == ids_.end())
+    return std::nullopt;
+  return found->second;
+}
+
 }  // namespace meshjobs

@@ -55,15 +55,15 @@ void store::put(const job& j) {
 }
 
 std::optional<job_table::summary> store::put_as_is(const job& j) {
-  auto before = table_.put(j);
+  const auto [before, after] = table_.put(j);
   if (!before) {
-    index_.add(j.id, j.state, j.queue, j.kind);
-  } else if (before->queue != j.queue || before->kind != j.kind) {
+    index_.add(j.id, after.state, after.queue, after.kind);
+  } else if (before->queue != after.queue || before->kind != after.kind) {
     // Not something the coordinator does, but the store takes any put.
     index_.remove(j.id, before->state, before->queue, before->kind);
-    index_.add(j.id, j.state, j.queue, j.kind);
-  } else if (before->state != j.state) {
-    index_.move(j.id, before->state, j.state);
+    index_.add(j.id, after.state, after.queue, after.kind);
+  } else if (before->state != after.state) {
+    index_.move(j.id, before->state, after.state);
   }
   return before;
 }
@@ -72,7 +72,6 @@ void store::erase(job_id id) {
   auto gone = table_.erase(id);
   if (!gone)
     return;
-  // The views point into the table's names, which outlive the erase.
   index_.remove(id, gone->state, gone->queue, gone->kind);
   changed(id);
 }
@@ -100,7 +99,12 @@ void store::prune_finished_to(timestamp now) {
 
 job_page store::query(const job_query& q) const {
   job_page page;
-  job_query_index::id_page ids = index_.page(q);
+  std::optional<name_table::name_id> queue, kind;
+  if (!q.queue.empty() && !(queue = table_.name_id_of(q.queue)))
+    return page;  // no job ever had that queue
+  if (!q.kind.empty() && !(kind = table_.name_id_of(q.kind)))
+    return page;
+  job_query_index::id_page ids = index_.page(q, queue, kind);
   page.jobs.reserve(ids.ids.size());
   for (job_id id : ids.ids)
     if (auto j = table_.get(id))

@@ -63,8 +63,6 @@ class supervisor_state {
   };
 
   void spawn_slot(std::size_t i);
-  /// The slot running job `id`, or null.
-  slot* slot_of(job_id id);
   bool is_async() const { return static_cast<bool>(type_->start); }
   /// Takes a running job back from its execution: drops an asynchronous job; flags and kills
   /// a slot, and writes off the pool thread a blocking handler may still hold.
@@ -89,7 +87,6 @@ class supervisor_state {
   std::vector<slot> slots_;
   std::vector<std::size_t> free_;
   std::unordered_map<std::uint64_t, std::size_t> by_run_;
-  std::unordered_map<job_id, std::size_t> by_job_;  // for cancels and signals
   steady::time_point armed_for_ = steady::time_point::max();
 
   async_host_actor host_;  // asynchronous types only
