@@ -1,5 +1,9 @@
 #include "store/sqlite_writer.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <exception>
 #include <utility>
@@ -8,6 +12,9 @@
 
 namespace meshjobs {
 namespace {
+
+// The writer thread's nice (see run): background work, below the threads that start jobs.
+constexpr int writer_nice = 5;
 
 // Rows (ids) per multi-row statement: one statement for 16 rows costs about 20 % less
 // SQLite time than 16 single-row ones (the per-statement setup is shared).
@@ -96,6 +103,12 @@ void sqlite_writer::wait_idle() {
 }
 
 void sqlite_writer::run() {
+  // Commits are grouped, so a writer that gets the CPU a little later writes a larger group
+  // and the store loses nothing; a job that waits behind it for a core is late to start. On 2
+  // cores, same binary, runs alternating (bench/latency and bench/throughput, SQLite store),
+  // nice 5 took the enqueue-to-start p99 from 0.315 to 0.282 ms (medians of 5) at the same
+  // throughput (428k / 430k jobs/s). Linux's nice is per thread; failing to set it is harmless.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), writer_nice);
   for (;;) {
     std::vector<write_batch> group = next_group();
     if (group.empty())
