@@ -116,6 +116,11 @@ TEST_F(JobLedger, AdmitThenDispatchToARegisteredWorkerStartsTheJob) {
   ledger->jobs_started(worker, {id});
   last = ledger->take_effects();
   EXPECT_EQ(event_kinds(), std::vector<event_kind>{event_kind::started});
+  EXPECT_EQ(last.events[0].id, id);
+  EXPECT_EQ(last.events[0].kind, "work");
+  EXPECT_EQ(last.events[0].queue, env->cfg.queues.front().name);
+  EXPECT_EQ(last.events[0].attempt, 1);
+  EXPECT_EQ(last.events[0].started_at, start_time);
   EXPECT_TRUE(db->dirty()) << "the transition is written into the store's open batch";
 }
 

@@ -131,6 +131,10 @@ class job_ledger {
     worker_id worker;
     std::uint32_t queue;
     std::uint32_t lane;
+    // What its `started` event says, so that event needs no read of the store.
+    std::int32_t attempt;
+    timestamp enqueued_at;
+    timestamp started_at;
   };
   struct held_job {
     std::uint64_t seq;  ///< the commit that covers it; 0: not yet in one

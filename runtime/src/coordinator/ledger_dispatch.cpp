@@ -130,7 +130,7 @@ void job_ledger::start_job(job& j, worker_entry& w, std::uint32_t lane, std::uin
   j.attempt += 1;
   j.started_at = now;
   db_->put(j);
-  running_.emplace(j.id, running_entry{w.id, queue, lane});
+  running_.emplace(j.id, running_entry{w.id, queue, lane, j.attempt, j.enqueued_at, j.started_at});
   progress_.erase(j.id);  // a new attempt reports afresh
   if (!env_->specs[lane].counts_against_concurrency)
     uncounted_running_ += 1;

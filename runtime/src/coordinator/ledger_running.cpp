@@ -14,8 +14,16 @@ void job_ledger::jobs_started(worker_id from, const std::vector<job_id>& ids) {
     auto entry = running_.find(id);
     if (entry == running_.end() || entry->second.worker != from)
       continue;  // ended already, or not this worker's
-    if (auto j = db_->get(id))
-      announce(*j, event_kind::started);
+    const auto& r = entry->second;
+    job_event e;
+    e.what = event_kind::started;
+    e.id = id;
+    e.kind = env_->specs[r.lane].kind;
+    e.queue = queues_.name(r.queue);
+    e.attempt = r.attempt;
+    e.enqueued_at = r.enqueued_at;
+    e.started_at = r.started_at;
+    publish(std::move(e));
   }
 }
 
