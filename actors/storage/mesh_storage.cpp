@@ -23,8 +23,7 @@ bool within(const fs::path& root, const fs::path& inner) {
   const auto target = fs::weakly_canonical(inner, ec);
   if (ec)
     return false;
-  auto [stop, at] = std::mismatch(base.begin(), base.end(), target.begin(), target.end());
-  return stop == base.end();
+  return std::mismatch(base.begin(), base.end(), target.begin(), target.end()).first == base.end();
 }
 
 class directory_storage final : public mesh_storage {

@@ -2,8 +2,8 @@
 // equals), an optional limit on running jobs, and a paused flag. Holds job ids only; the
 // store holds the jobs.
 //
-// Inside a queue, each job type has a lane of its own. A lane is open while its type can take
-// work (its supervisor has credit and is not paused); only open lanes give jobs. So a type that
+// Inside a queue, each job kind has a lane of its own. A lane is open while its kind can take
+// work (one of its workers has credit and is not paused); only open lanes give jobs. So a kind that
 // is paused or out of credit holds back its own jobs, never the other types of its queue (no
 // head-of-line blocking), and opening or closing a lane costs one step per queue, not per job.
 // Within a lane the order is priority, then FIFO; between lanes of a queue, the higher
@@ -27,7 +27,7 @@ namespace meshjobs {
 
 class ready_queues {
  public:
-  /// `lanes`: one per job type (its index), every lane closed until opened.
+  /// `lanes`: one per job kind (its spec's index), every lane closed until opened.
   ready_queues(const config& cfg, std::size_t lanes, std::uint64_t seed = std::random_device{}());
 
   /// The index of a queue by name.
