@@ -109,8 +109,15 @@ void server::stop() {
     t.join();
   error_code ignored;
   m.acceptor.close(ignored);
-  std::lock_guard<std::mutex> guard{m.host.sessions_mutex};
-  m.host.sessions.clear();
+  // Handlers still queued in the stopped io_context keep their sessions alive until it goes:
+  // close every socket now (no io thread runs any more) so that clients see the stop at once.
+  decltype(m.host.sessions) sessions;
+  {
+    std::lock_guard<std::mutex> guard{m.host.sessions_mutex};
+    sessions.swap(m.host.sessions);
+  }
+  for (auto& [key, s] : sessions)
+    s->close();
 }
 
 }  // namespace meshjobs::http
