@@ -25,7 +25,7 @@ release: deps
 	cmake --build build/release -j$(JOBS)
 
 run: release
-	./build/release/tools/meshjobs --demo
+	mkdir -p build/run && cd build/run && ../release/tools/meshjobs --images images --samples 50
 
 test: deps
 	cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMESHJOBS_SANITIZE=ON -DMESHJOBS_BENCH=OFF

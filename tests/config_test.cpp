@@ -109,6 +109,18 @@ std::string dump_meshjobs_sections(const config& c) {
       << " scheduler=" << static_cast<int>(c.node.scheduler)
       << " scheduler_threads=" << c.node.scheduler_threads
       << " max_written_off_threads=" << c.node.max_written_off_threads;
+  const auto& m = c.mesh_service;
+  out << "\nmesh_service: backend=" << static_cast<int>(m.backend) << " url=" << m.url
+      << " poll_interval_ms=" << m.poll_interval_ms << " poll_timeout_s=" << m.poll_timeout_s
+      << " request_timeout_ms=" << m.request_timeout_ms << " max_image_bytes=" << m.max_image_bytes
+      << " max_image_pixels=" << m.max_image_pixels << " callback_secret=" << m.callback_secret;
+  out << "\nstorage: root=" << c.storage.root << " temp_root=" << c.storage.temp_root
+      << " min_free_mb=" << c.storage.min_free_mb << " thumbnail_size=" << c.storage.thumbnail_size;
+  out << "\nnotifications: log=" << c.notifications.log << " webhook_url=" << c.notifications.webhook_url
+      << " webhook_secret=" << c.notifications.webhook_secret;
+  out << "\nmetrics: statsd=" << c.metrics.statsd << " prefix=" << c.metrics.prefix;
+  out << "\nhttp: host=" << c.http.host << " port=" << c.http.port << " token=" << c.http.token
+      << " max_body_bytes=" << c.http.max_body_bytes << " app_host=" << c.http.app_host;
   return out.str();
 }
 
@@ -779,6 +791,64 @@ TEST(ConfigBounds, DeepNestingNamesTheDepthAndWhere) {
   EXPECT_THAT(messages(result),
               ElementsAre("config: deep.yml: nested deeper than 500 levels at line 2, column 504 (a config "
                           "needs a few levels; is this the right file?)"));
+}
+
+}  // namespace
+}  // namespace meshjobs
+
+namespace meshjobs {
+namespace {
+
+TEST(ConfigLoader, TheMeshPipelineSectionsLoadAndEachBadValueNamesItsKey) {
+  const auto good = load_config_string(R"(
+mesh_service:
+  backend: http
+  url: http://127.0.0.1:9000
+  poll_interval_ms: 50
+  poll_timeout: 10s
+  callback_secret: s3cret
+storage:
+  root: /var/lib/meshjobs
+  thumbnail_size: 128
+notifications:
+  log: false
+  webhook_url: http://127.0.0.1:9001/hook
+  webhook_secret: k
+metrics:
+  statsd: 127.0.0.1:8125
+  prefix: app
+http:
+  port: 8080
+  token: t
+)");
+  ASSERT_THAT(messages(good), ElementsAre());
+  EXPECT_EQ(good.value.mesh_service.backend, mesh_backend::http);
+  EXPECT_EQ(good.value.mesh_service.poll_interval_ms, 50);
+  EXPECT_EQ(good.value.mesh_service.poll_timeout_s, 10);
+  EXPECT_EQ(good.value.storage.thumbnail_size, 128);
+  EXPECT_FALSE(good.value.notifications.log);
+  EXPECT_EQ(good.value.metrics.statsd, "127.0.0.1:8125");
+  EXPECT_EQ(good.value.http.port, 8080);
+
+  const auto bad = load_config_string(R"(
+mesh_service:
+  backend: python
+  url: ftp://example
+  poll_interval_ms: 0
+storage:
+  thumbnail_size: 5
+notifications:
+  webhook_url: example.com/hook
+metrics:
+  statsd: localhost
+http:
+  port: 70000
+  colour: red
+)");
+  EXPECT_THAT(messages(bad), ElementsAre(HasSubstr("mesh_service.backend"), HasSubstr("mesh_service.url: must be an http:// URL"),
+                                         HasSubstr("mesh_service.poll_interval_ms"), HasSubstr("storage.thumbnail_size"),
+                                         HasSubstr("notifications.webhook_url"), HasSubstr("metrics.statsd: must be host:port"),
+                                         HasSubstr("http.port"), HasSubstr("http.colour")));
 }
 
 }  // namespace

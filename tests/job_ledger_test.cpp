@@ -239,6 +239,36 @@ TEST_F(JobLedger, DiscardedAndCancelledOutcomesAreFinal) {
   EXPECT_EQ(find(cancelled).state, job_state::cancelled);
 }
 
+TEST_F(JobLedger, FollowUpJobsAreEnqueuedWithTheirOutcomeAndNotForAStaleOne) {
+  auto id = admit();
+  auto worker = add_worker({"work", "other"});
+  dispatch();
+  job_outcome o;
+  o.id = id;
+  o.kind = outcome_kind::dead;
+  o.error = {"boom", "it failed", "node-a/work"};
+  enqueue_request notify;
+  notify.kind = "other";
+  notify.args = R"({"after":1})";
+  enqueue_request unknown;
+  unknown.kind = "no.such.kind";
+  o.follow_ups = {notify, unknown};
+  std::vector<job_outcome> outcomes{o};
+  ledger->apply_outcomes(worker, outcomes);
+  last = ledger->take_effects();
+  // The refused follow-up (unknown kind) is logged; the outcome and the other follow-up stand.
+  EXPECT_EQ(event_kinds(), (std::vector<event_kind>{event_kind::dead, event_kind::enqueued}));
+  EXPECT_EQ(find(id).state, job_state::dead);
+  auto follow = find(last.events.back().id);
+  EXPECT_EQ(follow.kind, "other");
+  EXPECT_EQ(follow.args, R"({"after":1})");
+  EXPECT_EQ(follow.state, job_state::enqueued);
+
+  std::vector<job_outcome> again{o};  // the same outcome, stale now: nothing follows it
+  ledger->apply_outcomes(worker, again);
+  EXPECT_TRUE(ledger->take_effects().events.empty());
+}
+
 TEST_F(JobLedger, CancelEndsAWaitingJobAsksTheWorkerOfARunningOneAndRefusesAnEndedOne) {
   auto waiting = admit();
   EXPECT_EQ(ledger->cancel(waiting), cancel_status::cancelled);

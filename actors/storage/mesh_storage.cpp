@@ -28,13 +28,8 @@ bool within(const fs::path& root, const fs::path& inner) {
 
 class directory_storage final : public mesh_storage {
  public:
-  explicit directory_storage(fs::path root) : root_(std::move(root)) {
-    std::error_code ec;
-    fs::create_directories(meshes(), ec);
-    if (ec)
-      throw storage_error("storage: root " + root_.string() + ": cannot create " + meshes().string() +
-                          ": " + ec.message());
-  }
+  /// The root is made on the first write: a node that never stores a mesh leaves no folder.
+  explicit directory_storage(fs::path root) : root_(std::move(root)) {}
 
   void write(const std::string& id, const std::string& file, const std::string& bytes) override {
     const auto target = path_of(id, file);

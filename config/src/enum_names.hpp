@@ -29,6 +29,11 @@ inline constexpr name_table<node_role, 3> node_role_names{{
   {node_role::worker, "worker"},
 }};
 
+inline constexpr name_table<mesh_backend, 2> mesh_backend_names{{
+  {mesh_backend::embedded, "embedded"},
+  {mesh_backend::http, "http"},
+}};
+
 inline constexpr name_table<scheduler_policy, 2> scheduler_policy_names{{
   {scheduler_policy::stealing, "stealing"},
   {scheduler_policy::sharing, "sharing"},

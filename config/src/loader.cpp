@@ -43,6 +43,11 @@ void read_config(reader& r, const YAML::Node& root, config& out) {
     {"schedule", [&](const entry& e) { schedule = e.value; }},
     {"store", [&](const entry& e) { read_store(r, e.value, out.store); }},
     {"node", [&](const entry& e) { read_node(r, e.value, out.node); }},
+    {"mesh_service", [&](const entry& e) { read_mesh_service(r, e.value, out.mesh_service); }},
+    {"storage", [&](const entry& e) { read_storage(r, e.value, out.storage); }},
+    {"notifications", [&](const entry& e) { read_notifications(r, e.value, out.notifications); }},
+    {"metrics", [&](const entry& e) { read_metrics(r, e.value, out.metrics); }},
+    {"http", [&](const entry& e) { read_http(r, e.value, out.http); }},
   });
   const queue_names names = queues ? read_queues(r, *queues, out.queues) : names_of(out.queues);
   if (limits)

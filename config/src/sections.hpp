@@ -1,5 +1,5 @@
 // The readers of the config's sections. The Sidekiq ones (queues, limits, schedule) live in
-// queues.cpp and schedule.cpp, meshjobs' own (store, node) in meshjobs_sections.cpp.
+// queues.cpp and schedule.cpp, meshjobs' own (store, node) in meshjobs_sections.cpp, the mesh pipeline's in mesh_sections.cpp.
 #pragma once
 
 #include <map>
@@ -37,5 +37,11 @@ void check_known_queue(reader& r, const std::string& name, const std::string& ke
 void read_store(reader& r, const YAML::Node& node, store_config& out);
 
 void read_node(reader& r, const YAML::Node& node, node_config& out);
+
+void read_mesh_service(reader& r, const YAML::Node& node, mesh_service_config& out);
+void read_storage(reader& r, const YAML::Node& node, storage_config& out);
+void read_notifications(reader& r, const YAML::Node& node, notifications_config& out);
+void read_metrics(reader& r, const YAML::Node& node, metrics_config& out);
+void read_http(reader& r, const YAML::Node& node, http_config& out);
 
 }  // namespace meshjobs::config_detail

@@ -137,6 +137,11 @@ struct job_type {
   /// thread once the outcome is decided: build the statements, do no I/O. A throw is logged
   /// and the outcome goes on without records.
   std::function<std::vector<record_write>(const job&, const job_outcome&)> outcome_records;
+  /// Jobs that follow an outcome, enqueued in the same transaction as it: once the outcome is
+  /// durable they are too, and a crash before it loses both (the job then runs again). E.g. a
+  /// failure notification and a cleanup when a generation is dead. Same rules as
+  /// outcome_records; a follow-up the coordinator refuses is logged.
+  std::function<std::vector<enqueue_request>(const job&, const job_outcome&)> outcome_jobs;
 
   /// What the coordinator needs of this type to admit and schedule its jobs (the handler
   /// stays with the nodes that run it).

@@ -58,8 +58,12 @@ class runtime {
   /// Throws std::invalid_argument for an empty or duplicate name.
   void register_records(record_schema schema);
 
+  /// Checks what start() would refuse without starting anything: a schedule entry whose job
+  /// kind (or Ruby class) no registered type has. Throws std::invalid_argument naming each.
+  void check() const;
   /// Opens the store, recovers what it holds, spawns the actors and starts the cron schedule.
-  /// Throws std::runtime_error naming what failed (store path, schedule entry, port...).
+  /// Throws std::invalid_argument for what check() refuses, std::runtime_error naming what
+  /// failed (store path, port...).
   void start();
 
   /// `request` says what to run and how (queue, priority, delay, uniqueness, idempotency key).

@@ -175,6 +175,8 @@ class job_ledger {
   void record_dead(job& j, std::int64_t duration_us = 0);
   void release_locks(const job& j, bool final_outcome);
   void requeue_front(job& j);
+  /// Enqueues what a job type asked to follow an outcome, in the outcome's commit.
+  void admit_follow_ups(const job& after, const std::vector<enqueue_request>& follow_ups);
   /// A job reached a final state: it keeps its last progress, its watchers hear of it.
   void job_ended(job& j);
   void add_progress(job& j) const;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "coordinator/job_ledger.hpp"
+#include "meshjobs/config/loader.hpp"
 #include "meshjobs/messages/json.hpp"
 #include "meshjobs/messages/time_limits.hpp"
 
@@ -83,7 +84,10 @@ enqueue_reply job_ledger::admit(const enqueue_request& req) {
 enqueue_reply job_ledger::admit_new(const enqueue_request& req) {
   if (stopping_)
     return refuse("node is shutting down: enqueue to another node or retry after restart");
-  const auto found = env_->spec_index.find(req.kind);
+  auto found = env_->spec_index.find(req.kind);
+  // A job also answers to the seed's class name: "Mesh::GenerationJob" is mesh.generation.
+  if (found == env_->spec_index.end() && req.kind.find("::") != std::string::npos)
+    found = env_->spec_index.find(kind_from_class_name(req.kind));
   if (found == env_->spec_index.end())
     return refuse("kind: unknown job kind \"" + req.kind + "\" (known: " + known_kinds(*env_) + ")");
   const std::size_t lane = found->second;
@@ -103,7 +107,7 @@ enqueue_reply job_ledger::admit_new(const enqueue_request& req) {
                   " jobs pending (node.max_pending): refused until the backlog shrinks");
 
   job j;
-  j.kind = req.kind;
+  j.kind = type->kind;
   j.args = req.args;
   j.queue = queue_name;
   j.priority = req.has_priority ? req.priority : type->priority;

@@ -77,6 +77,16 @@ void job_ledger::apply_outcomes(worker_id from, std::vector<job_outcome>& outcom
         announce(j, event_kind::abandoned, ran_for, &o.error);
         break;
     }
+    admit_follow_ups(j, o.follow_ups);
+  }
+}
+
+void job_ledger::admit_follow_ups(const job& after, const std::vector<enqueue_request>& follow_ups) {
+  for (const auto& req : follow_ups) {
+    auto reply = admit(req);
+    if (reply.status == enqueue_status::refused)
+      spdlog::error("job {} ({}): its follow-up {} was refused: {}", after.id, after.kind, req.kind,
+                    reply.error);
   }
 }
 

@@ -264,18 +264,30 @@ void runtime::register_records(record_schema schema) {
   impl_->env->record_schemas.push_back(std::move(schema));
 }
 
+void runtime::check() const {
+  const auto& env = *impl_->env;
+  // A config built in code skipped the loader's checks: a bad entry stops the start here, not
+  // the coordinator once it runs.
+  [[maybe_unused]] const cron_schedule checked{env.cfg.schedule};
+  std::string known;
+  for (const auto& t : env.types)
+    known += (known.empty() ? "" : ", ") + t->kind;
+  std::string unknown;
+  for (const auto& entry : env.cfg.schedule)
+    if (env.find_type(entry.kind) == nullptr)
+      unknown += std::string{unknown.empty() ? "" : "\n"} + "config: schedule." + entry.name +
+                 ": no job type \"" + entry.kind + "\" is registered on this node (known: " +
+                 (known.empty() ? "none" : known) + ")";
+  if (!unknown.empty())
+    throw std::invalid_argument(unknown);
+}
+
 void runtime::start() {
   auto& d = *impl_;
   if (d.started)
     throw std::logic_error("start: already started");
   auto& env = *d.env;
-  // A config built in code skipped the loader's checks: a bad entry stops the start here, not
-  // the coordinator once it runs.
-  [[maybe_unused]] const cron_schedule checked{env.cfg.schedule};
-  for (const auto& entry : env.cfg.schedule)
-    if (env.find_type(entry.kind) == nullptr)
-      spdlog::warn("config: schedule.{}: no job type \"{}\" is registered on this node; its runs "
-                   "will be refused", entry.name, entry.kind);
+  check();
   std::shared_ptr<store> db = open_store(env.cfg.store);
   db->migrate_records(env.record_schemas);
   d.db = db;

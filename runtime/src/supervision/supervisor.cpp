@@ -135,14 +135,18 @@ void supervisor_state::finish(std::size_t i, job_error error) {
 }
 
 void supervisor_state::add_outcome_records(const job& j, job_outcome& outcome) const {
-  if (!type_->outcome_records || outcome.kind == outcome_kind::requeued
-      || outcome.kind == outcome_kind::abandoned)
+  if (outcome.kind == outcome_kind::requeued || outcome.kind == outcome_kind::abandoned)
     return;
   try {
-    outcome.records = type_->outcome_records(j, outcome);
+    if (type_->outcome_records)
+      outcome.records = type_->outcome_records(j, outcome);
+    if (type_->outcome_jobs)
+      outcome.follow_ups = type_->outcome_jobs(j, outcome);
   } catch (const std::exception& e) {
-    spdlog::error("{}: outcome_records of job {} threw: {}; its outcome goes on without records",
-                  type_->kind, j.id, e.what());
+    outcome.records.clear();
+    outcome.follow_ups.clear();
+    spdlog::error("{}: outcome_records or outcome_jobs of job {} threw: {}; its outcome goes on "
+                  "without records or follow-up jobs", type_->kind, j.id, e.what());
   }
 }
 

@@ -51,6 +51,54 @@ struct node_config {
   int max_written_off_threads = 32;
 };
 
+enum class mesh_backend { embedded, http };
+
+/// `mesh_service`: who turns images into meshes. `embedded` meshes in this process on the
+/// worker pool; `http` speaks the external service protocol (DESIGN.md) to `url`.
+struct mesh_service_config {
+  mesh_backend backend = mesh_backend::embedded;
+  std::string url = "http://127.0.0.1:8090";
+  std::int64_t poll_interval_ms = 2000;     ///< the seed's `sleep 2` between status polls
+  std::int64_t poll_timeout_s = 300;        ///< the seed's 5 minutes
+  std::int64_t request_timeout_ms = 10000;  ///< one HTTP request to the service
+  std::int64_t max_image_bytes = 64ll << 20;
+  std::int64_t max_image_pixels = 4096ll * 4096ll;
+  /// Signs the service's callbacks (HMAC-SHA256); empty: callbacks are refused.
+  std::string callback_secret;
+};
+
+/// `storage`: where meshes and their previews are kept: <root>/meshes/<id>/mesh.glb and
+/// thumb.png, and the usage reports in <root>/reports.
+struct storage_config {
+  std::string root = ".";
+  std::string temp_root = "tmp/mesh_generation";  ///< per-job scratch, removed after the job
+  std::int64_t min_free_mb = 64;   ///< a generation refuses to start on a fuller disk
+  std::int64_t thumbnail_size = 256;
+};
+
+/// `notifications`: the sinks that completion and failure notifications go to.
+struct notifications_config {
+  bool log = true;
+  std::string webhook_url;     ///< empty: no webhook
+  std::string webhook_secret;  ///< signs each webhook body (HMAC-SHA256)
+};
+
+/// `metrics`: StatsD over UDP with the seed's names; empty statsd: off.
+struct metrics_config {
+  std::string statsd;  ///< host:port
+  std::string prefix;
+};
+
+/// `http`: the gateway (REST, the mesh service's callbacks, /healthz).
+struct http_config {
+  std::string host = "127.0.0.1";
+  std::int64_t port = 0;  ///< 0: the gateway is off
+  std::string token;      ///< bearer token for everything but /healthz and the callback
+  std::int64_t max_body_bytes = 1 << 20;
+  /// The host the mesh service calls back (the seed's APP_HOST); empty: host:port.
+  std::string app_host;
+};
+
 struct config {
   bool verbose = false;
   int concurrency = 25;  ///< executions at once on this node
@@ -60,6 +108,11 @@ struct config {
   std::vector<cron_entry_config> schedule;
   store_config store;
   node_config node;
+  mesh_service_config mesh_service;
+  storage_config storage;
+  notifications_config notifications;
+  metrics_config metrics;
+  http_config http;
 };
 
 std::string_view to_string(store_backend b);

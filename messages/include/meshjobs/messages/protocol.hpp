@@ -68,6 +68,9 @@ struct job_outcome {
   timestamp finished_at = 0;
   /// Domain record writes that commit with this outcome (the job type's outcome_records).
   std::vector<record_write> records;
+  /// Jobs enqueued in the same commit as this outcome (the job type's outcome_jobs): a
+  /// notification or a cleanup that must follow a final outcome exactly once.
+  std::vector<enqueue_request> follow_ups;
 };
 
 struct queue_stats {
@@ -201,7 +204,7 @@ typename Inspector::result_type inspect(Inspector& f, enqueue_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
-  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at, x.records);
+  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at, x.records, x.follow_ups);
 }
 
 template <class Inspector>

@@ -1,0 +1,232 @@
+// mesh.generation (the seed's Mesh::GenerationJob): one image to a mesh in storage.
+//   before: the resource check (storage writable, disk not full)
+//   around: timing and the completion log line (StatsD comes from the monitoring observer)
+//   after:  its temporary files removed, whatever the end
+// Its record follows its outcome in the same commit: completed with its counts, retrying while
+// attempts remain, failed only when they ran out or it was discarded; the thumbnail and the
+// notification (or the cleanup and the failure notification) are enqueued in that commit too,
+// so each happens exactly once.
+#include <sys/statvfs.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "mesh/mesher/mesher.hpp"
+#include "pipeline_types.hpp"
+
+namespace meshjobs {
+namespace {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+struct generation_args {
+  std::int64_t mesh_id = 0;
+  std::string image_url;
+  mesher::mesh_options options;
+  bool obj = false;
+  bool ply = false;
+};
+
+generation_args read_args(const std::string& text) {
+  auto args = parse_job_args(text);
+  generation_args out;
+  out.mesh_id = required_id(args, "mesh_id");
+  auto url = args.get_string("image_url");
+  if (!url || url->empty())
+    throw job_failure(deserialization_error, "args.image_url: missing or not a string");
+  out.image_url = *url;
+  if (auto raw = args.get_raw("parameters")) {
+    auto params = parse_job_args(*raw);
+    if (params.has("detail_factor")) {
+      auto f = params.get_double("detail_factor");
+      if (!f || *f <= 0 || *f >= 1)
+        throw job_failure(deserialization_error, "args.parameters.detail_factor: must be a number in (0, 1)");
+      out.options.detail_factor = *f;
+    }
+    if (params.has("height_scale")) {
+      auto h = params.get_double("height_scale");
+      if (!h || *h <= 0 || *h > 10)
+        throw job_failure(deserialization_error, "args.parameters.height_scale: must be a number in (0, 10]");
+      out.options.height_scale = *h;
+    }
+    out.obj = params.get_bool("obj").value_or(false);
+    out.ply = params.get_bool("ply").value_or(false);
+  }
+  return out;
+}
+
+/// The image's bytes from a plain path or a file:// URL, at most `max_bytes`.
+std::string load_image(const std::string& url, std::int64_t max_bytes) {
+  std::string path = url.rfind("file://", 0) == 0 ? url.substr(7) : url;
+  if (url.find("://") != std::string::npos && url.rfind("file://", 0) != 0)
+    throw job_failure("bad_image", "image " + url + ": the embedded mesher reads paths and file:// URLs");
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec)
+    throw job_failure("image_not_found", "image " + url + ": " + ec.message());
+  if (static_cast<std::int64_t>(size) > max_bytes)
+    throw job_failure("image_too_large", "image " + url + ": " + std::to_string(size) +
+                                         " bytes, more than mesh_service.max_image_bytes (" +
+                                         std::to_string(max_bytes) + ")");
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(size, '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(size)))
+    throw job_failure("image_not_found", "image " + url + ": cannot read it");
+  return bytes;
+}
+
+fs::path temp_dir_of(const config& cfg, const job& j) {
+  return fs::path(cfg.storage.temp_root) / ("job-" + std::to_string(j.id));
+}
+
+void check_resource_availability(mesh_pipeline& p) {
+  const auto& root = p.cfg().storage.root;
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  struct statvfs st {};
+  if (ec || ::statvfs(root.c_str(), &st) != 0)
+    throw job_failure("service_error", "storage.root " + root + ": not usable (" +
+                                       (ec ? ec.message() : std::string{std::strerror(errno)}) + ")");
+  const auto free_mb = static_cast<std::int64_t>(st.f_bavail) * static_cast<std::int64_t>(st.f_frsize) >> 20;
+  if (free_mb < p.cfg().storage.min_free_mb)
+    throw job_failure("service_error", "storage.root " + root + ": " + std::to_string(free_mb) +
+                                       " MB free, below storage.min_free_mb (" +
+                                       std::to_string(p.cfg().storage.min_free_mb) + ")");
+}
+
+void generate(mesh_pipeline& p, job_context& ctx) {
+  const auto started = clock_type::now();
+  const auto args = read_args(ctx.args());
+  const auto& j = ctx.current();
+  p.remember_job(j.id, args.mesh_id);
+  ctx.progress(0, "Starting mesh generation...");
+  const auto image = load_image(args.image_url, p.cfg().mesh_service.max_image_bytes);
+  mesher::image_limits limits;
+  limits.max_bytes = static_cast<std::size_t>(p.cfg().mesh_service.max_image_bytes);
+  limits.max_pixels = static_cast<std::uint64_t>(p.cfg().mesh_service.max_image_pixels);
+  mesher::height_field field;
+  try {
+    field = mesher::decode_height_field(image, limits, args.image_url);
+  } catch (const mesher::mesher_error& e) {
+    throw job_failure(e.kind(), e.what());
+  }
+  ctx.progress(25, "Decoded " + std::to_string(field.width) + "x" + std::to_string(field.height));
+  if (ctx.cancelled())
+    return;
+  auto mesh = mesher::triangulate(field, args.options);
+  ctx.progress(70, "Simplified to " + std::to_string(mesh.triangle_count()) + " triangles");
+  if (ctx.cancelled())
+    return;
+  const auto id = std::to_string(args.mesh_id);
+  p.files().write(id, "mesh.glb", mesher::encode_glb(mesh));
+  if (args.obj)
+    p.files().write(id, "mesh.obj", mesher::encode_obj(mesh));
+  if (args.ply)
+    p.files().write(id, "mesh.ply", mesher::encode_ply(mesh));
+  ctx.progress(95, "Stored mesh.glb");
+  generation_result r;
+  r.result_url = "file://" + fs::absolute(p.files().path_of(id, "mesh.glb")).string();
+  r.vertices = static_cast<std::int64_t>(mesh.vertex_count());
+  r.triangles = static_cast<std::int64_t>(mesh.triangle_count());
+  r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started).count();
+  p.put_result(j.id, std::move(r));
+}
+
+std::int64_t mesh_id_of(const job& j) {
+  return read_args(j.args).mesh_id;
+}
+
+std::vector<record_write> outcome_records(mesh_pipeline& p, const job& j, const job_outcome& o) {
+  p.forget_job(j.id);
+  std::int64_t mesh = 0;
+  try {
+    mesh = mesh_id_of(j);
+  } catch (const job_failure&) {
+    return {};  // arguments that name no mesh: no record to change
+  }
+  const auto now = o.finished_at;
+  const auto error = o.error.kind + ": " + o.error.message;
+  switch (o.kind) {
+    case outcome_kind::succeeded: {
+      auto r = p.take_result(j.id).value_or(generation_result{});
+      return {mesh::writes::completed(mesh, r.result_url, r.vertices, r.triangles, r.duration_ms, now)};
+    }
+    case outcome_kind::retry:
+      return {mesh::writes::retrying(mesh, error, now)};
+    case outcome_kind::dead:
+    case outcome_kind::discarded:
+      return {mesh::writes::failed(mesh, error, now)};
+    case outcome_kind::cancelled:
+      return {mesh::writes::failed(mesh, "cancelled", now)};
+    default:
+      return {};
+  }
+}
+
+std::vector<enqueue_request> outcome_jobs(const job& j, const job_outcome& o) {
+  std::int64_t mesh = 0;
+  try {
+    mesh = mesh_id_of(j);
+  } catch (const job_failure&) {
+    return {};
+  }
+  const std::string args = R"({"mesh_id":)" + std::to_string(mesh) + "}";
+  auto request = [&](const char* kind) {
+    enqueue_request r;
+    r.kind = kind;
+    r.args = args;
+    return r;
+  };
+  switch (o.kind) {
+    case outcome_kind::succeeded:
+      return {request("storage.thumbnail_generation"), request("notifications.mesh_completion")};
+    case outcome_kind::dead:
+    case outcome_kind::discarded:
+    case outcome_kind::cancelled:
+      return {request("mesh.cleanup"), request("notifications.mesh_failure")};
+    default:
+      return {};
+  }
+}
+
+}  // namespace
+
+job_type mesh_generation_type(std::shared_ptr<mesh_pipeline> p) {
+  job_type t;
+  t.kind = "mesh.generation";
+  t.queue = "mesh_generation";
+  t.retry.retry_on("service_error", wait_strategy::exponential(), 3)
+    .retry_on("read_timeout", wait_strategy::fixed(std::chrono::seconds(30)), 5)
+    .discard_on(deserialization_error)
+    .discard_on("bad_response")
+    .discard_on("bad_image")
+    .discard_on("image_too_large")
+    .discard_on("image_not_found")
+    .otherwise(wait_strategy::exponential(), 3);
+  t.before_perform.push_back([p](job_context&) { check_resource_availability(*p); });
+  t.around_perform.push_back([p](job_context& ctx, const std::function<void()>& perform) {
+    const auto started = clock_type::now();
+    perform();
+    const auto seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+    spdlog::info("Mesh generation completed: job {} in {:.3f} s", ctx.current().id, seconds);
+  });
+  t.perform = [p](job_context& ctx) {
+    struct temp_files {  // the seed's cleanup_temporary_files, also after a failure
+      fs::path dir;
+      ~temp_files() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+      }
+    } scratch{temp_dir_of(p->cfg(), ctx.current())};
+    generate(*p, ctx);
+  };
+  t.outcome_records = [p](const job& j, const job_outcome& o) { return outcome_records(*p, j, o); };
+  t.outcome_jobs = outcome_jobs;
+  return t;
+}
+
+}  // namespace meshjobs

@@ -1,0 +1,67 @@
+// The mesh pipeline: the seed's jobs (app/jobs/mesh, storage, notifications, reports) as
+// job types of one runtime, with what they share: the mesh records, the mesh storage and the
+// node's config.
+//
+//   meshjobs::runtime rt{cfg};
+//   auto pipeline = meshjobs::register_mesh_pipeline(rt);   // before start()
+//   rt.start();
+//   auto mesh = pipeline->create_mesh({"project-1", "user-7", "images/cat.png", R"({"detail_factor":0.01})"});
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "mesh/mesh_record.hpp"
+#include "meshjobs/runtime.hpp"
+#include "storage/mesh_storage.hpp"
+
+namespace meshjobs {
+
+/// What a generation produced, handed from its handler to its outcome hook (same node).
+struct generation_result {
+  std::string result_url;
+  std::int64_t vertices = 0;
+  std::int64_t triangles = 0;
+  std::int64_t duration_ms = 0;
+};
+
+class mesh_pipeline {
+ public:
+  mesh_pipeline(runtime& rt, std::shared_ptr<storage::mesh_storage> files);
+
+  runtime& rt() { return rt_; }
+  const config& cfg() const { return rt_.cfg(); }
+  mesh::mesh_records& records() { return records_; }
+  storage::mesh_storage& files() { return *files_; }
+
+  /// Creates a pending mesh and enqueues its generation (the seed's GenerationService):
+  /// durable when it returns. Blocking: not from an actor.
+  mesh::mesh_record create_mesh(const mesh::new_mesh& m);
+  /// Enqueues a generation of an existing mesh and records the job on it. Its idempotency key
+  /// names the mesh and `round`, so that a second call after a crash finds the first job.
+  enqueue_reply enqueue_generation(const mesh::mesh_record& m, std::int64_t round = 0);
+
+  void put_result(job_id job, generation_result r);
+  std::optional<generation_result> take_result(job_id job);
+  /// Which mesh a running generation job works on (set by its handler, for progress).
+  void remember_job(job_id job, std::int64_t mesh);
+  std::optional<std::int64_t> mesh_of_job(job_id job);
+  void forget_job(job_id job);
+
+ private:
+  runtime& rt_;
+  std::shared_ptr<storage::mesh_storage> files_;
+  mesh::mesh_records records_;
+  std::mutex mutex_;
+  std::unordered_map<job_id, generation_result> results_;
+  std::unordered_map<job_id, std::int64_t> running_;
+};
+
+/// Registers the mesh schema, every job type of the pipeline and its observers (progress
+/// tracker, monitoring). Before rt.start(). The pipeline must outlive rt.stop().
+std::shared_ptr<mesh_pipeline> register_mesh_pipeline(runtime& rt);
+
+}  // namespace meshjobs

@@ -1,0 +1,37 @@
+// storage.thumbnail_generation (the seed's Storage::ThumbnailGenerationJob): a shaded PNG
+// preview of a completed mesh, `storage.thumbnail_size` pixels square, beside its mesh.glb.
+#include <filesystem>
+
+#include "pipeline_types.hpp"
+#include "storage/thumbnail_renderer.hpp"
+
+namespace meshjobs {
+
+job_type thumbnail_generation_type(std::shared_ptr<mesh_pipeline> p) {
+  job_type t;
+  t.kind = "storage.thumbnail_generation";
+  t.queue = "default";
+  t.retry.discard_on(deserialization_error).discard_on("not_found").otherwise(wait_strategy::exponential(), 3);
+  t.perform = [p](job_context& ctx) {
+    const auto mesh_id = required_id(parse_job_args(ctx.args()), "mesh_id");
+    const auto id = std::to_string(mesh_id);
+    if (!p->files().exists(id, "mesh.glb"))
+      throw job_failure("not_found", "mesh " + id + " has no mesh.glb in storage");
+    ctx.progress(10, "Reading mesh.glb");
+    mesher::triangle_mesh mesh;
+    try {
+      mesh = mesher::decode_glb(p->files().read(id, "mesh.glb"), "mesh " + id + "/mesh.glb");
+    } catch (const mesher::mesher_error& e) {
+      throw job_failure("not_found", e.what());
+    }
+    ctx.progress(40, "Rendering");
+    storage::thumbnail_options options;
+    options.size = static_cast<std::uint32_t>(p->cfg().storage.thumbnail_size);
+    p->files().write(id, "thumb.png", storage::render_thumbnail_png(mesh, options));
+    const auto url = "file://" + std::filesystem::absolute(p->files().path_of(id, "thumb.png")).string();
+    p->records().write({mesh::writes::thumbnail(mesh_id, url, p->rt().clock().now())});
+  };
+  return t;
+}
+
+}  // namespace meshjobs
