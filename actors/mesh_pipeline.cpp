@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include "mesh/progress_tracker.hpp"
+#include "meshjobs/http/http_client.hpp"
 #include "monitoring/job_monitoring.hpp"
 #include "pipeline_types.hpp"
+#include "task_pool.hpp"
 
 namespace meshjobs {
 
@@ -24,6 +26,18 @@ std::int64_t required_id(const json::object& args, const char* key) {
 
 mesh_pipeline::mesh_pipeline(runtime& rt, std::shared_ptr<storage::mesh_storage> files)
   : rt_(rt), files_(std::move(files)), records_(rt) {}
+
+mesh_pipeline::~mesh_pipeline() = default;
+
+http::client& mesh_pipeline::http() {
+  std::call_once(http_made_, [this] { http_ = std::make_unique<http::client>(); });
+  return *http_;
+}
+
+task_pool& mesh_pipeline::io() {
+  std::call_once(io_made_, [this] { io_ = std::make_unique<task_pool>(2, 4096); });
+  return *io_;
+}
 
 mesh::mesh_record mesh_pipeline::create_mesh(const mesh::new_mesh& m) {
   auto record = records_.create(m);
@@ -101,7 +115,7 @@ std::shared_ptr<mesh_pipeline> register_mesh_pipeline(runtime& rt) {
   rt.register_records(mesh::mesh_schema());
   for (auto make : {mesh_generation_type, mesh_progress_callback_type, mesh_cleanup_type, mesh_retry_type,
                     storage_cleanup_type, thumbnail_generation_type, mesh_completion_type, mesh_failure_type,
-                    usage_report_type}) {
+                    webhook_delivery_type, usage_report_type}) {
     auto type = make(p);
     type.queue = queue_for(rt.cfg(), type.queue);
     rt.register_type(std::move(type));

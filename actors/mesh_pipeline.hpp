@@ -20,6 +20,11 @@
 
 namespace meshjobs {
 
+namespace http {
+class client;
+}
+class task_pool;
+
 /// What a generation produced, handed from its handler to its outcome hook (same node).
 struct generation_result {
   std::string result_url;
@@ -31,11 +36,16 @@ struct generation_result {
 class mesh_pipeline {
  public:
   mesh_pipeline(runtime& rt, std::shared_ptr<storage::mesh_storage> files);
+  ~mesh_pipeline();
 
   runtime& rt() { return rt_; }
   const config& cfg() const { return rt_.cfg(); }
   mesh::mesh_records& records() { return records_; }
   storage::mesh_storage& files() { return *files_; }
+  /// The HTTP client of the `http` backend and the webhooks (made on first use).
+  http::client& http();
+  /// A small pool for the file writes of asynchronous jobs (made on first use).
+  task_pool& io();
 
   /// Creates a pending mesh and enqueues its generation (the seed's GenerationService):
   /// durable when it returns. Blocking: not from an actor.
@@ -58,6 +68,10 @@ class mesh_pipeline {
   std::mutex mutex_;
   std::unordered_map<job_id, generation_result> results_;
   std::unordered_map<job_id, std::int64_t> running_;
+  std::once_flag http_made_;
+  std::unique_ptr<http::client> http_;
+  std::once_flag io_made_;
+  std::unique_ptr<task_pool> io_;
 };
 
 /// Registers the mesh schema, every job type of the pipeline and its observers (progress

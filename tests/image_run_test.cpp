@@ -63,7 +63,7 @@ TEST(ImageRun, EveryImageOfAFolderBecomesAMeshWithAThumbnailAndTheRunEndsWithATa
                       dir.path(), 120s, {asan_options_without_leak_check()});
   ASSERT_TRUE(r.status.exited_with(0)) << r.status.to_string() << "\n" << r.out << "\n" << r.err;
   EXPECT_NE(r.out.find("generated 3 sample images of 64x64"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("image                status       vertices triangles"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("image                status      vertices triangles"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("3 of 3 meshes completed"), std::string::npos) << r.out;
   EXPECT_EQ(done_lines(r.out).size(), 3u) << r.out;
   auto meshes = meshes_in(dir.file("meshjobs.db"));

@@ -239,7 +239,7 @@ TEST_F(JobLedger, DiscardedAndCancelledOutcomesAreFinal) {
   EXPECT_EQ(find(cancelled).state, job_state::cancelled);
 }
 
-TEST_F(JobLedger, FollowUpJobsAreEnqueuedWithTheirOutcomeAndNotForAStaleOne) {
+TEST_F(JobLedger, FollowUpJobsAreEnqueuedWithTheirOutcomeRunOnceItIsDurableAndNotForAStaleOne) {
   auto id = admit();
   auto worker = add_worker({"work", "other"});
   dispatch();
@@ -263,6 +263,13 @@ TEST_F(JobLedger, FollowUpJobsAreEnqueuedWithTheirOutcomeAndNotForAStaleOne) {
   EXPECT_EQ(follow.kind, "other");
   EXPECT_EQ(follow.args, R"({"after":1})");
   EXPECT_EQ(follow.state, job_state::enqueued);
+  EXPECT_TRUE(dispatch().empty()) << "a follow-up waits until its outcome's commit is durable";
+  ledger->commit_started(1);
+  EXPECT_TRUE(dispatch().empty());
+  ledger->commit_done(1, true);
+  auto started = dispatch();
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_EQ(started[0].second.id, follow.id);
 
   std::vector<job_outcome> again{o};  // the same outcome, stale now: nothing follows it
   ledger->apply_outcomes(worker, again);

@@ -13,6 +13,11 @@
 
 namespace meshjobs::testing_support {
 
+using meshjobs::testing::read_file;
+using meshjobs::testing::read_lines;
+using meshjobs::testing::temp_dir;
+using meshjobs::testing::write_file;
+
 /// The seed's queues, and paths under `dir`.
 inline config pipeline_config(const std::filesystem::path& dir) {
   auto cfg = test_config(4);

@@ -8,6 +8,7 @@
 
 #include "mesh/mesher/mesher.hpp"
 #include "mesh_pipeline_fixture.hpp"
+#include "meshjobs/config/loader.hpp"
 #include "meshjobs/messages/json.hpp"
 
 namespace meshjobs::testing_support {
@@ -103,7 +104,7 @@ TEST_F(MeshPipeline, AnImageBecomesACompletedMeshWithItsCountsAThumbnailAndOneCo
 TEST_F(MeshPipeline, ACorruptImageFailsItsMeshOnceWithOneCleanupAndOneFailureNotificationAndNoRetry) {
   node.start();
   const auto image = dir.file("broken.png");
-  write_file(image, "\x89PNG\r\n\x1a\n this is not the rest of a PNG");
+  write_file(image, "this is no image at all, whatever its name says");
   auto m = node.pipeline->create_mesh({"p1", "u1", image, "{}"});
   ASSERT_TRUE(node.rt->drain(patience));
 
@@ -126,7 +127,7 @@ TEST_F(MeshPipeline, WhileAttemptsRemainTheMeshIsRetryingAndOnlyTheLastFailureCl
   auto m = node.pipeline->create_mesh({"p1", "u1", sample_image(dir, "a.png"), "{}"});
   for (int attempt = 1; attempt <= 2; ++attempt) {
     ASSERT_TRUE(node.events->wait_finished(m.generation_job, static_cast<std::size_t>(attempt)));
-    ASSERT_TRUE(node.rt->settle_events(patience));
+    node.rt->write_records({});  // a barrier: the outcome's commit, records included, is durable
     auto retrying = records().find(m.id).value();
     EXPECT_EQ(retrying.status, mesh::status::retrying) << "after attempt " << attempt;
     EXPECT_NE(retrying.error_message.find("storage.min_free_mb"), std::string::npos) << retrying.error_message;
@@ -142,6 +143,26 @@ TEST_F(MeshPipeline, WhileAttemptsRemainTheMeshIsRetryingAndOnlyTheLastFailureCl
   EXPECT_EQ(failed.status, mesh::status::failed);
   EXPECT_EQ(count_in(node.jobs_of("mesh.cleanup"), job_state::succeeded), 1u);
   EXPECT_EQ(count_in(node.jobs_of("notifications.mesh_failure"), job_state::succeeded), 1u);
+}
+
+TEST_F(MeshPipeline, AProgressReportThatArrivesAfterItsAttemptEndedDoesNotUndoTheEnd) {
+  node.start();
+  auto m = records().create({"p1", "u1", "a.png", "{}"});
+  const auto now = node.clock->now();
+  records().write({mesh::writes::progress(m.id, 1, 30, "attempt 1 at work", now)});
+  EXPECT_EQ(records().find(m.id)->status, mesh::status::processing);
+  records().write({mesh::writes::retrying(m.id, 1, "service_error: down", now),
+                   mesh::writes::progress(m.id, 1, 60, "attempt 1, late", now)});
+  auto retrying = records().find(m.id).value();
+  EXPECT_EQ(retrying.status, mesh::status::retrying);
+  EXPECT_EQ(retrying.progress, 30);
+  records().write({mesh::writes::progress(m.id, 2, 10, "attempt 2 at work", now)});
+  EXPECT_EQ(records().find(m.id)->status, mesh::status::processing);
+  records().write({mesh::writes::completed(m.id, "file:///m.glb", 4, 2, 5, now),
+                   mesh::writes::progress(m.id, 2, 90, "attempt 2, late", now)});
+  auto done = records().find(m.id).value();
+  EXPECT_EQ(done.status, mesh::status::completed);
+  EXPECT_EQ(done.progress, 100);
 }
 
 TEST_F(MeshPipeline, AProgressCallbackForAnUnknownJobIdIsDiscardedNotRetried) {

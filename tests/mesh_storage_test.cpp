@@ -81,6 +81,7 @@ TEST_F(MeshStorage, AnIdOrFileNameThatWouldLeaveTheRootIsRefusedByName) {
 TEST_F(MeshStorage, ASymbolicLinkPointingOutOfTheRootIsRefused) {
   const auto outside = base / "outside";
   fs::create_directories(outside);
+  fs::create_directories(root / "meshes");
   fs::create_directory_symlink(outside, root / "meshes" / "evil");
   EXPECT_THROW(store->write("evil", "mesh.glb", "x"), storage_error);
   EXPECT_FALSE(fs::exists(outside / "mesh.glb"));

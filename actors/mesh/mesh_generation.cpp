@@ -6,14 +6,13 @@
 // attempts remain, failed only when they ran out or it was discarded; the thumbnail and the
 // notification (or the cleanup and the failure notification) are enqueued in that commit too,
 // so each happens exactly once.
-#include <sys/statvfs.h>
-
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 
+#include "mesh/generation_steps.hpp"
 #include "mesh/mesher/mesher.hpp"
 #include "pipeline_types.hpp"
 
@@ -22,42 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
-
-struct generation_args {
-  std::int64_t mesh_id = 0;
-  std::string image_url;
-  mesher::mesh_options options;
-  bool obj = false;
-  bool ply = false;
-};
-
-generation_args read_args(const std::string& text) {
-  auto args = parse_job_args(text);
-  generation_args out;
-  out.mesh_id = required_id(args, "mesh_id");
-  auto url = args.get_string("image_url");
-  if (!url || url->empty())
-    throw job_failure(deserialization_error, "args.image_url: missing or not a string");
-  out.image_url = *url;
-  if (auto raw = args.get_raw("parameters")) {
-    auto params = parse_job_args(*raw);
-    if (params.has("detail_factor")) {
-      auto f = params.get_double("detail_factor");
-      if (!f || *f <= 0 || *f >= 1)
-        throw job_failure(deserialization_error, "args.parameters.detail_factor: must be a number in (0, 1)");
-      out.options.detail_factor = *f;
-    }
-    if (params.has("height_scale")) {
-      auto h = params.get_double("height_scale");
-      if (!h || *h <= 0 || *h > 10)
-        throw job_failure(deserialization_error, "args.parameters.height_scale: must be a number in (0, 10]");
-      out.options.height_scale = *h;
-    }
-    out.obj = params.get_bool("obj").value_or(false);
-    out.ply = params.get_bool("ply").value_or(false);
-  }
-  return out;
-}
 
 /// The image's bytes from a plain path or a file:// URL, at most `max_bytes`.
 std::string load_image(const std::string& url, std::int64_t max_bytes) {
@@ -83,24 +46,9 @@ fs::path temp_dir_of(const config& cfg, const job& j) {
   return fs::path(cfg.storage.temp_root) / ("job-" + std::to_string(j.id));
 }
 
-void check_resource_availability(mesh_pipeline& p) {
-  const auto& root = p.cfg().storage.root;
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  struct statvfs st {};
-  if (ec || ::statvfs(root.c_str(), &st) != 0)
-    throw job_failure("service_error", "storage.root " + root + ": not usable (" +
-                                       (ec ? ec.message() : std::string{std::strerror(errno)}) + ")");
-  const auto free_mb = static_cast<std::int64_t>(st.f_bavail) * static_cast<std::int64_t>(st.f_frsize) >> 20;
-  if (free_mb < p.cfg().storage.min_free_mb)
-    throw job_failure("service_error", "storage.root " + root + ": " + std::to_string(free_mb) +
-                                       " MB free, below storage.min_free_mb (" +
-                                       std::to_string(p.cfg().storage.min_free_mb) + ")");
-}
-
 void generate(mesh_pipeline& p, job_context& ctx) {
   const auto started = clock_type::now();
-  const auto args = read_args(ctx.args());
+  const auto args = read_generation_args(ctx.args());
   const auto& j = ctx.current();
   p.remember_job(j.id, args.mesh_id);
   ctx.progress(0, "Starting mesh generation...");
@@ -137,7 +85,7 @@ void generate(mesh_pipeline& p, job_context& ctx) {
 }
 
 std::int64_t mesh_id_of(const job& j) {
-  return read_args(j.args).mesh_id;
+  return read_generation_args(j.args).mesh_id;
 }
 
 std::vector<record_write> outcome_records(mesh_pipeline& p, const job& j, const job_outcome& o) {
@@ -150,21 +98,28 @@ std::vector<record_write> outcome_records(mesh_pipeline& p, const job& j, const 
   }
   const auto now = o.finished_at;
   const auto error = o.error.kind + ": " + o.error.message;
+  // Progress reports may reach the tracker after the end: the start is kept with the outcome.
+  std::vector<record_write> out{mesh::writes::started(mesh, j.started_at != 0 ? j.started_at : now)};
   switch (o.kind) {
     case outcome_kind::succeeded: {
       auto r = p.take_result(j.id).value_or(generation_result{});
-      return {mesh::writes::completed(mesh, r.result_url, r.vertices, r.triangles, r.duration_ms, now)};
+      out.push_back(mesh::writes::completed(mesh, r.result_url, r.vertices, r.triangles, r.duration_ms, now));
+      break;
     }
     case outcome_kind::retry:
-      return {mesh::writes::retrying(mesh, error, now)};
+      out.push_back(mesh::writes::retrying(mesh, j.attempt, error, now));
+      break;
     case outcome_kind::dead:
     case outcome_kind::discarded:
-      return {mesh::writes::failed(mesh, error, now)};
+      out.push_back(mesh::writes::failed(mesh, error, now));
+      break;
     case outcome_kind::cancelled:
-      return {mesh::writes::failed(mesh, "cancelled", now)};
+      out.push_back(mesh::writes::failed(mesh, "cancelled", now));
+      break;
     default:
       return {};
   }
+  return out;
 }
 
 std::vector<enqueue_request> outcome_jobs(const job& j, const job_outcome& o) {
@@ -207,6 +162,13 @@ job_type mesh_generation_type(std::shared_ptr<mesh_pipeline> p) {
     .discard_on("image_too_large")
     .discard_on("image_not_found")
     .otherwise(wait_strategy::exponential(), 3);
+  t.outcome_records = [p](const job& j, const job_outcome& o) { return outcome_records(*p, j, o); };
+  t.outcome_jobs = outcome_jobs;
+  if (p->cfg().mesh_service.backend == mesh_backend::http) {
+    // It waits for a service: an actor with timers, not a thread.
+    t.start = [p](async_context& ctx) { start_http_generation(p, ctx); };
+    return t;
+  }
   t.before_perform.push_back([p](job_context&) { check_resource_availability(*p); });
   t.around_perform.push_back([p](job_context& ctx, const std::function<void()>& perform) {
     const auto started = clock_type::now();
@@ -224,8 +186,6 @@ job_type mesh_generation_type(std::shared_ptr<mesh_pipeline> p) {
     } scratch{temp_dir_of(p->cfg(), ctx.current())};
     generate(*p, ctx);
   };
-  t.outcome_records = [p](const job& j, const job_outcome& o) { return outcome_records(*p, j, o); };
-  t.outcome_jobs = outcome_jobs;
   return t;
 }
 

@@ -10,7 +10,7 @@ using v = record_value;
 constexpr const char* columns =
   "id, job_id, project, user_name, image_url, parameters, status, progress, message, result_url, "
   "thumbnail_url, vertex_count, triangle_count, error_message, created_at, updated_at, started_at, "
-  "completed_at, failed_at, cleaned_up, generation_job, duration_ms";
+  "completed_at, failed_at, cleaned_up, generation_job, duration_ms, attempt";
 
 const std::string& text(const record_row& row, std::size_t i) { return row.at(i).text; }
 std::int64_t integer(const record_row& row, std::size_t i) { return row.at(i).integer; }
@@ -39,11 +39,9 @@ mesh_record from_row(const record_row& r) {
   m.cleaned_up = integer(r, 19) != 0;
   m.generation_job = static_cast<meshjobs::job_id>(integer(r, 20));
   m.duration_ms = integer(r, 21);
+  m.attempt = static_cast<std::int32_t>(integer(r, 22));
   return m;
 }
-
-/// A mesh still on its way: an update of its progress must not undo its end.
-constexpr const char* still_running = "status IN ('pending', 'processing', 'retrying')";
 
 }  // namespace
 
@@ -58,7 +56,8 @@ record_schema mesh_schema() {
     " error_message TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
     " started_at INTEGER NOT NULL DEFAULT 0, completed_at INTEGER NOT NULL DEFAULT 0,"
     " failed_at INTEGER NOT NULL DEFAULT 0, cleaned_up INTEGER NOT NULL DEFAULT 0,"
-    " generation_job INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER NOT NULL DEFAULT 0);"
+    " generation_job INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER NOT NULL DEFAULT 0,"
+    " attempt INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX meshes_by_status ON meshes (status, created_at);"
     "CREATE INDEX meshes_by_created ON meshes (created_at);"
     "CREATE INDEX meshes_by_image ON meshes (image_url);"
@@ -150,11 +149,18 @@ record_write set_generation_job(std::int64_t mesh, job_id job, timestamp now) {
           {v::of(static_cast<std::int64_t>(job)), v::of(now), v::of(mesh)}};
 }
 
-record_write progress(std::int64_t mesh, std::int32_t percent, const std::string& message, timestamp now) {
-  return {std::string{"UPDATE meshes SET status = 'processing', progress = ?, message = ?, updated_at = ?,"
-                      " started_at = CASE started_at WHEN 0 THEN ? ELSE started_at END"
-                      " WHERE id = ? AND "} + still_running,
-          {v::of(percent), v::of(message), v::of(now), v::of(now), v::of(mesh)}};
+record_write started(std::int64_t mesh, timestamp started_at) {
+  return {"UPDATE meshes SET started_at = ? WHERE id = ? AND started_at = 0", {v::of(started_at), v::of(mesh)}};
+}
+
+record_write progress(std::int64_t mesh, std::int32_t attempt, std::int32_t percent, const std::string& message,
+                      timestamp now) {
+  // A report of an attempt that has ended already (it reached the tracker after its outcome)
+  // must not undo `retrying`, `completed` or `failed`.
+  return {"UPDATE meshes SET status = 'processing', attempt = ?, progress = ?, message = ?, updated_at = ?,"
+          " started_at = CASE started_at WHEN 0 THEN ? ELSE started_at END WHERE id = ? AND"
+          " (status IN ('pending', 'processing') OR (status = 'retrying' AND attempt < ?))",
+          {v::of(attempt), v::of(percent), v::of(message), v::of(now), v::of(now), v::of(mesh), v::of(attempt)}};
 }
 
 record_write completed(std::int64_t mesh, const std::string& result_url, std::int64_t vertices,
@@ -166,10 +172,10 @@ record_write completed(std::int64_t mesh, const std::string& result_url, std::in
            v::of(mesh)}};
 }
 
-record_write retrying(std::int64_t mesh, const std::string& error, timestamp now) {
-  return {"UPDATE meshes SET status = 'retrying', message = 'Retrying', error_message = ?, updated_at = ?"
+record_write retrying(std::int64_t mesh, std::int32_t attempt, const std::string& error, timestamp now) {
+  return {"UPDATE meshes SET status = 'retrying', attempt = ?, message = 'Retrying', error_message = ?, updated_at = ?"
           " WHERE id = ?",
-          {v::of(error), v::of(now), v::of(mesh)}};
+          {v::of(attempt), v::of(error), v::of(now), v::of(mesh)}};
 }
 
 record_write failed(std::int64_t mesh, const std::string& error, timestamp now) {
@@ -207,7 +213,7 @@ std::string to_json(const mesh_record& m) {
     .key("updated_at").value(m.updated_at).key("started_at").value(m.started_at)
     .key("completed_at").value(m.completed_at).key("failed_at").value(m.failed_at)
     .key("cleaned_up").value(m.cleaned_up).key("generation_job").value(static_cast<std::uint64_t>(m.generation_job))
-    .key("duration_ms").value(m.duration_ms)
+    .key("duration_ms").value(m.duration_ms).key("attempt").value(m.attempt)
     .end_object();
   return w.take();
 }

@@ -48,6 +48,7 @@ struct mesh_record {
   bool cleaned_up = false;
   meshjobs::job_id generation_job = 0;  ///< the latest mesh.generation job of this mesh
   std::int64_t duration_ms = 0;
+  std::int32_t attempt = 0;  ///< the generation attempt its status speaks of
 };
 
 /// The `mesh` schema's migrations (append a step to change it; never edit a released one).
@@ -98,10 +99,14 @@ class mesh_records {
 /// The statements that move a mesh along; the caller commits them (alone or with an outcome).
 namespace writes {
 record_write set_generation_job(std::int64_t mesh, job_id job, timestamp now);
-record_write progress(std::int64_t mesh, std::int32_t percent, const std::string& message, timestamp now);
+/// When its first attempt started, unless it already has that time.
+record_write started(std::int64_t mesh, timestamp started_at);
+/// A progress report of attempt `attempt`; ignored once that attempt has ended.
+record_write progress(std::int64_t mesh, std::int32_t attempt, std::int32_t percent, const std::string& message,
+                      timestamp now);
 record_write completed(std::int64_t mesh, const std::string& result_url, std::int64_t vertices,
                        std::int64_t triangles, std::int64_t duration_ms, timestamp now);
-record_write retrying(std::int64_t mesh, const std::string& error, timestamp now);
+record_write retrying(std::int64_t mesh, std::int32_t attempt, const std::string& error, timestamp now);
 record_write failed(std::int64_t mesh, const std::string& error, timestamp now);
 record_write thumbnail(std::int64_t mesh, const std::string& url, timestamp now);
 record_write cleaned_up(std::int64_t mesh, timestamp now);

@@ -32,7 +32,7 @@ job_type mesh_progress_callback_type(std::shared_ptr<mesh_pipeline> p) {
     const auto percent = static_cast<std::int32_t>(std::clamp<std::int64_t>(args.get_int("progress").value_or(0), 0, 100));
     const auto message = args.get_string("message").value_or("");
     const auto now = p->rt().clock().now();
-    p->records().write({mesh::writes::progress(mesh->id, percent, message, now)});
+    p->records().write({mesh::writes::progress(mesh->id, mesh->attempt + 1, percent, message, now)});
     json::writer w;
     w.begin_object().key("mesh_id").value(mesh->id).key("progress").value(percent).key("message").value(message)
       .key("status").value(args.get_string("status").value_or(mesh::status::processing)).end_object();

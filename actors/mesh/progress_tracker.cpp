@@ -20,7 +20,7 @@ class progress_tracker : public observer {
     if (!mesh)
       return;
     try {
-      p_->records().write({mesh::writes::progress(*mesh, percent, message, p_->rt().clock().now())});
+      p_->records().write({mesh::writes::progress(*mesh, j.attempt, percent, message, p_->rt().clock().now())});
     } catch (const std::exception& e) {
       spdlog::warn("progress of mesh {} not kept: {}", *mesh, e.what());
     }

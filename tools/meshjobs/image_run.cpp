@@ -10,8 +10,10 @@
 #include <fstream>
 #include <set>
 #include <thread>
+#include <variant>
 
 #include "mesh/mesher/sample_images.hpp"
+#include "meshjobs/messages/json.hpp"
 #include "progress_view.hpp"
 
 namespace meshjobs::tools {
@@ -141,24 +143,28 @@ int run_images(runtime& rt, mesh_pipeline& p, const image_run_options& o) {
     }));
   }
   // The bars are redrawn from here; the meshes' ends are read from their records.
+  auto report_ends = [&] {
+    for (std::size_t i = 0; i < meshes.size(); ++i) {
+      if (ended(meshes[i].status))
+        continue;
+      if (auto now = p.records().find(meshes[i].id); now && ended(now->status)) {
+        meshes[i] = *now;
+        view.finish(i, done_line(meshes[i], names[i]));
+      }
+    }
+  };
   std::atomic<bool> finished{false};
   std::thread drawer([&] {
     while (!finished) {
       view.draw();
-      for (std::size_t i = 0; i < meshes.size(); ++i) {
-        if (ended(meshes[i].status))
-          continue;
-        if (auto now = p.records().find(meshes[i].id); now && ended(now->status)) {
-          meshes[i] = *now;
-          view.finish(i, done_line(meshes[i], names[i]));
-        }
-      }
+      report_ends();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a screen refresh, not a wait
     }
   });
   const bool drained = rt.drain(o.timeout);
   finished = true;
   drawer.join();
+  report_ends();
   for (auto s : subscriptions)
     rt.unsubscribe(s);
   view.close();

@@ -72,7 +72,7 @@ class job_ledger {
   job_ledger(std::shared_ptr<const runtime_env> env, std::shared_ptr<store> db);
 
   // Admission (ledger_admit.cpp)
-  enqueue_reply admit(const enqueue_request& req);
+  enqueue_reply admit(const enqueue_request& req, bool hold_until_durable = false);
   /// An admitted job's write did not become durable: a job that has not started is withdrawn
   /// (its key forgotten) and the reply says refused; one that started keeps its reply.
   void withdraw_not_durable(enqueue_reply& reply, const std::string& key, const std::string& error);
@@ -156,7 +156,7 @@ class job_ledger {
   /// Past this, a key is an identifier gone wrong, not a retry's tag.
   static constexpr std::size_t max_idempotency_key = 200;
 
-  enqueue_reply admit_new(const enqueue_request& req);
+  enqueue_reply admit_new(const enqueue_request& req, bool hold_until_durable);
   enqueue_reply refuse(std::string error) const;
   void start_job(job& j, worker_entry& w, std::uint32_t lane, std::uint32_t queue, timestamp now);
   /// Takes a waiting job (queued, held, waiting for its unique lock, scheduled) out of where

@@ -62,9 +62,9 @@ enqueue_reply job_ledger::refuse(std::string error) const {
   return r;
 }
 
-enqueue_reply job_ledger::admit(const enqueue_request& req) {
+enqueue_reply job_ledger::admit(const enqueue_request& req, bool hold_until_durable) {
   if (req.idempotency_key.empty())
-    return admit_new(req);
+    return admit_new(req, hold_until_durable);
   if (req.idempotency_key.size() > max_idempotency_key)
     return refuse("idempotency_key: " + std::to_string(req.idempotency_key.size()) + " bytes; at most " +
                   std::to_string(max_idempotency_key));
@@ -75,13 +75,13 @@ enqueue_reply job_ledger::admit(const enqueue_request& req) {
     r.status = enqueue_status::replayed;
     return r;
   }
-  auto reply = admit_new(req);
+  auto reply = admit_new(req, hold_until_durable);
   if (reply.status == enqueue_status::enqueued || reply.status == enqueue_status::scheduled)
     idempotency_.remember(req.idempotency_key, reply.id, now);
   return reply;
 }
 
-enqueue_reply job_ledger::admit_new(const enqueue_request& req) {
+enqueue_reply job_ledger::admit_new(const enqueue_request& req, bool hold_until_durable) {
   if (stopping_)
     return refuse("node is shutting down: enqueue to another node or retry after restart");
   auto found = env_->spec_index.find(req.kind);
@@ -144,7 +144,7 @@ enqueue_reply job_ledger::admit_new(const enqueue_request& req) {
   db_->put(j);
   if (j.state == job_state::scheduled)
     scheduled_.add(j.run_at, j.id);
-  else if (store_healthy_)
+  else if (store_healthy_ && !hold_until_durable)
     queues_.push(*queue, lane, j.priority, j.id);
   else
     held_.push_back(held_job{0, *queue, lane, j.priority, j.id});

@@ -82,8 +82,10 @@ void job_ledger::apply_outcomes(worker_id from, std::vector<job_outcome>& outcom
 }
 
 void job_ledger::admit_follow_ups(const job& after, const std::vector<enqueue_request>& follow_ups) {
+  // Held until the commit that carries the outcome is durable: a follow-up must see the
+  // records its outcome wrote, and must not run before the outcome would survive a crash.
   for (const auto& req : follow_ups) {
-    auto reply = admit(req);
+    auto reply = admit(req, true);
     if (reply.status == enqueue_status::refused)
       spdlog::error("job {} ({}): its follow-up {} was refused: {}", after.id, after.kind, req.kind,
                     reply.error);
