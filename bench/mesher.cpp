@@ -135,6 +135,7 @@ result martini_within(const martini& rtin, double bound, const mesh_options& opt
     double middle = (low + high) / 2;
     triangle_mesh mesh = rtin.mesh(middle * range, options.height_scale);
     double error = max_vertical_error(rtin.padded(), mesh, options);
+    std::printf("  martini threshold %.6g: tris=%zu max_error=%.5f\n", middle, mesh.triangle_count(), error);
     if (error <= bound) {
       best = {std::move(mesh), error};
       low = middle;
@@ -235,6 +236,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "seed of the generated sample image");
   app.add_option("--out", out, "where the .glb goes");
   app.add_flag("--compare", side_by_side, "every method at the same bound, and Martini");
+  std::string save_sample;
+  app.add_option("--save-sample", save_sample, "write the generated sample PNG here and stop");
   CLI11_PARSE(app, argc, argv);
 
   std::string bytes;
@@ -244,6 +247,10 @@ int main(int argc, char** argv) {
     bytes = make_sample_png(sample, sample, seed);
     name = "sample " + std::to_string(sample) + "x" + std::to_string(sample) + " seed " + std::to_string(seed);
     std::printf("generate  %.4f s (not counted)\n", seconds_since(start));
+    if (!save_sample.empty()) {
+      std::ofstream(save_sample, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      return 0;
+    }
   }
   mesh_options options;
   options.detail_factor = max_error;
