@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <random>
 #include <sstream>
 #include <utility>
 
@@ -199,6 +200,45 @@ TEST(MesherDecode, MorePixelsThanTheLimitIsImageTooLargeFromTheHeaderAlone) {
   limits.max_pixels = 255;
   decode_refusal(png_of(16, 16, 1, ramp(16, 16)), "image_too_large", limits);
   EXPECT_NO_THROW(decode_height_field(png_of(16, 16, 1, ramp(16, 16)), image_limits{1000, 256}, "exactly.png"));
+}
+
+/// Damaged copies of `bytes`: a few bytes overwritten, or cut short, from a fixed seed.
+std::vector<std::string> damaged_copies(const std::string& bytes, int copies) {
+  std::mt19937 random(12345);
+  std::vector<std::string> out;
+  for (int i = 0; i < copies; ++i) {
+    std::string copy = bytes;
+    if (i % 4 == 3) {
+      copy.resize(random() % copy.size());
+    } else {
+      for (int hits = 1 + int(random() % 4); hits > 0; --hits)
+        copy[random() % copy.size()] = static_cast<char>(random());
+    }
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+TEST(MesherDecode, DamagedImagesDecodeOrAreRefusedButNeverCrash) {
+  auto grey = ramp(24, 20);
+  std::vector<std::uint8_t> rgb;
+  for (auto g : grey)
+    rgb.insert(rgb.end(), {g, std::uint8_t(255 - g), g});
+  std::vector<std::uint16_t> wide(grey.begin(), grey.end());
+  for (const std::string& image :
+       {png_of(24, 20, 1, grey), jpeg_of(24, 20, grey), bmp_of(24, 20, rgb), pgm16_of(24, 20, wide)}) {
+    for (const std::string& copy : damaged_copies(image, 300)) {
+      try {
+        auto field = decode_height_field(copy, image_limits{1 << 20, 1 << 16}, "damaged");
+        ASSERT_EQ(field.z.size(), std::size_t(field.width) * field.height);
+        for (float z : field.z)
+          ASSERT_TRUE(z >= 0 && z <= 1) << z;
+      } catch (const mesher_error& e) {
+        ASSERT_TRUE(e.kind() == "bad_image" || e.kind() == "image_too_large") << e.kind();
+        ASSERT_EQ(std::string(e.what()).rfind("damaged: ", 0), 0u) << e.what();
+      }
+    }
+  }
 }
 
 // ---- triangulation and its error ----
@@ -400,6 +440,19 @@ TEST(MesherGlb, DecodeGlbRefusesAnythingElseAsBadMeshNamingTheInput) {
   std::memcpy(&bad_index[bad_index.size() - 4], &far, 4);  // the last index
   EXPECT_NE(refused(bad_index).find("names vertex"), std::string::npos);
   EXPECT_THROW(encode_glb(triangle_mesh{}), std::invalid_argument);
+}
+
+TEST(MesherGlb, DamagedGlbDecodesOrIsRefusedButNeverCrashes) {
+  for (const std::string& copy : damaged_copies(encode_glb(meshes_to_write()[1]), 400)) {
+    try {
+      auto mesh = decode_glb(copy, "damaged.glb");
+      for (std::uint32_t index : mesh.indices)
+        ASSERT_LT(index, mesh.vertex_count());
+      ASSERT_EQ(mesh.indices.size() % 3, 0u);
+    } catch (const mesher_error& e) {
+      ASSERT_EQ(e.kind(), "bad_mesh");
+    }
+  }
 }
 
 TEST(MesherObj, ParsesBackToTheSameMesh) {
