@@ -19,8 +19,9 @@
 
 namespace meshjobs::mesher {
 
-/// A refused or broken input; kind() is `bad_image` (corrupt, truncated, unknown format) or
-/// `image_too_large` (over a limit), what() names the input and the reason.
+/// A refused or broken input; kind() is `bad_image` (corrupt, truncated, unknown format, under
+/// 2×2 pixels), `image_too_large` (over a limit) or `bad_mesh` (a .glb that decode_glb cannot
+/// read); what() names the input and the reason.
 class mesher_error : public std::runtime_error {
  public:
   mesher_error(std::string kind, const std::string& message)
@@ -57,21 +58,30 @@ struct mesh_options {
   double height_scale = 0.25;   ///< z of the brightest pixel, in units of the longer side
 };
 
-/// Decodes PNG, JPEG, BMP or PGM/PPM from memory. `name` only serves the error messages.
+/// Decodes PNG, JPEG, BMP or PGM/PPM from memory (8 or 16 bits, grey or colour; colour becomes
+/// Rec. 709 luma). `name` only serves the error messages.
 height_field decode_height_field(std::string_view bytes, const image_limits& limits,
                                  const std::string& name);
 
+/// A right-triangulated irregular network (mesh/mesher/rtin.hpp) whose every triangle is within
+/// the bound at every sample it covers. A field whose samples all lie within the bound of two
+/// triangles (a flat or planar image) gives those two. Throws std::invalid_argument for a field
+/// under 2×2 samples, a detail_factor outside [0, 1] or a height_scale that is not positive.
 triangle_mesh triangulate(const height_field& field, const mesh_options& options);
 
 /// The largest vertical distance between the mesh and the field's samples, as a fraction of
-/// the field's height range (what detail_factor bounds).
+/// the field's height range (what detail_factor bounds); of 1 when the field is flat. Every
+/// sample is measured on the triangle that covers it; a sample no triangle covers makes the
+/// error infinite. Vertices within 1/1000 of a sample's position count as on it (positions
+/// are floats).
 double max_vertical_error(const height_field& field, const triangle_mesh& mesh,
                           const mesh_options& options);
 
 std::string encode_glb(const triangle_mesh& mesh);
 std::string encode_obj(const triangle_mesh& mesh);
 std::string encode_ply(const triangle_mesh& mesh);
-/// Reads back a binary glTF this mesher wrote (positions and indices); mesher_error otherwise.
+/// Reads back a binary glTF this mesher wrote (positions and indices); mesher_error of kind
+/// `bad_mesh` otherwise. encode_glb throws std::invalid_argument for a mesh without triangles.
 triangle_mesh decode_glb(std::string_view bytes, const std::string& name);
 
 }  // namespace meshjobs::mesher
