@@ -81,7 +81,8 @@ for that job's generate, status, result and mesh answers and its callbacks):
   callback      MODE   normal | twice (the final callback is sent twice) | never
 LIST is comma-separated among health, generate, status, result, mesh.
 Example: {"image_url":"/tmp/a.png","job_id":"j1","parameters":{"detail_factor":0.02,
-          "faults":{"hang":"status","callback":"never"}}})";
+          "faults":{"hang":"status","callback":"never"}}}
+)";
 }
 
 }  // namespace meshjobs::mesher_service

@@ -25,7 +25,15 @@ int main(int argc, char** argv) {
   using namespace meshjobs;
   CLI::App app{"meshjobs-mesher: a mesh service (GET /health, POST /generate, GET /status/{job_id}, "
                "GET /result/{job_id}, GET /meshes/{job_id}/mesh.glb) on the embedded mesher"};
-  app.footer(mesher_service::fault_help());
+  app.footer(R"(
+Protocol: POST /generate {image_url, job_id, parameters?, callback_url?} answers 202
+{"status":"processing"} (with parameters.wait true: the end, {"status":"completed",...});
+GET /status/{job_id} {status, progress, message, result_url}; GET /result/{job_id}
+{vertex_count, triangle_count, mesh_url}; callbacks POST callback_url {job_id, progress,
+message, status}. parameters: detail_factor (0..1, default 0.02), height_scale (> 0, default
+0.25). image_url: a path, file:// or http://. The first line on stdout is the bound port.
+
+)" + mesher_service::fault_help());
   http::server_options http_options;
   mesher_service::service_options options;
   options.threads = std::max(1u, std::thread::hardware_concurrency());
