@@ -243,6 +243,32 @@ TEST_F(MeshServiceTool, FlagsInjectFaultsForEveryRequest) {
   EXPECT_NE(failed.get_string("message").value_or("").find("injected failure"), std::string::npos);
 }
 
+TEST_F(MeshServiceTool, LatencyDelaysAnswersAndAFullQueueAnswers503Busy) {
+  mesher_process m{dir_, {"--queue", "1", "--latency-ms", "400"}};
+  // The image server holds its answer: the first generation stays in the queue's one place.
+  std::mutex held_mutex;
+  std::vector<http::responder> held;
+  http::server images{http::server_options{}};
+  images.route("GET", "/slow.png", [&](http::request, http::responder respond) {
+    std::lock_guard<std::mutex> guard{held_mutex};
+    held.push_back(std::move(respond));
+  });
+  auto slow = "http://127.0.0.1:" + std::to_string(images.start()) + "/slow.png";
+
+  http::call_options quick;
+  quick.timeout = std::chrono::milliseconds{150};
+  auto late = sync_call(client_, "POST", m.url("/generate"), generate_body("first", slow), quick);
+  ASSERT_TRUE(std::holds_alternative<http::client_error>(late));
+  EXPECT_EQ(std::get<http::client_error>(late).kind, http::error_kind::read_timeout);
+
+  auto busy = sync_call(client_, "POST", m.url("/generate"),
+                        generate_body("second", slow, R"({"faults":{"latency_ms":0}})"));
+  ASSERT_TRUE(std::holds_alternative<http::client_error>(busy)) << "a second generation was taken";
+  const auto& refused = std::get<http::client_error>(busy);
+  EXPECT_EQ(refused.status, 503u) << refused.message;
+  EXPECT_EQ(parse(refused.body).get_string("error"), "busy");
+}
+
 TEST_F(MeshServiceTool, AHungJobStaysProcessingAndSigtermStopsTheService) {
   mesher_process m{dir_};
   auto image = write_sample_png(dir_, "a.png", 32, 32);
