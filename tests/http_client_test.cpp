@@ -205,6 +205,7 @@ TEST_F(HttpClient, AnAnswerOverTheLimitIsABadResponse) {
   client_.get(url("/big"), box.callback(), options);
   auto e = box.error();
   EXPECT_EQ(e.kind, error_kind::bad_response);
+  EXPECT_TRUE(e.over_limit);
   EXPECT_NE(e.message.find("1000 bytes"), std::string::npos) << e.message;
 }
 

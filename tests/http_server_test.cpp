@@ -164,6 +164,30 @@ TEST_F(HttpServer, OversizedBodyIs413AndTheConnectionCloses) {
   EXPECT_EQ(at_limit.status, 201u);
 }
 
+TEST_F(HttpServer, ExpectContinueIsAnsweredBeforeTheBodyAndAnOversizedOneIsRefusedFromItsHeader) {
+  server_options options;
+  options.body_limit = 1000;
+  start(options);
+  raw_socket client{port_};
+  const std::string body = R"({"big":")" + std::string(900, 'b') + R"("})";
+  client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n");
+  auto go_on = client.read_response();
+  ASSERT_TRUE(go_on) << "no 100 Continue: the client would wait before sending its body";
+  EXPECT_EQ(go_on->status, 100u);
+  client.send(body);
+  auto r = client.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 201u);
+  EXPECT_EQ(r->body, body);
+
+  raw_socket big{port_};
+  big.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
+  auto refused = big.read_response();
+  ASSERT_TRUE(refused);
+  expect_error(*refused, 413, "body_too_large");
+}
+
 TEST_F(HttpServer, OversizedHeadersAre431) {
   server_options options;
   options.header_limit = 1024;

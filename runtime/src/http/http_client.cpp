@@ -158,8 +158,12 @@ class call : public std::enable_shared_from_this<call> {
   }
 
   void fail_over_limit() {
-    fail(error_kind::bad_response,
-         "the answer is over the limit of " + std::to_string(options_.response_limit) + " bytes");
+    auto e = make_error(error_kind::bad_response,
+                        std::string{request_.method_string()} + " " + where_.text() +
+                            ": the answer is over the limit of " +
+                            std::to_string(options_.response_limit) + " bytes");
+    e.over_limit = true;
+    finish(std::move(e));
   }
 
   void succeed() {

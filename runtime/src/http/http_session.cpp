@@ -1,6 +1,8 @@
 #include "http/http_session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -65,8 +67,28 @@ void session::read_request() {
   parser_->body_limit(host_.options.body_limit);
   parser_->header_limit(static_cast<std::uint32_t>(host_.options.header_limit));
   arm(host_.options.read_timeout, phase::reading);
-  bhttp::async_read(socket_, buffer_, *parser_,
-                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+  bhttp::async_read_header(socket_, buffer_, *parser_,
+                           [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void session::on_header(error_code ec) {
+  if (ec || closed_ || parser_->is_done())
+    return on_read(ec);
+  auto read_body = [self = shared_from_this()] {
+    bhttp::async_read(self->socket_, self->buffer_, *self->parser_,
+                      [self](error_code ec, std::size_t) { self->on_read(ec); });
+  };
+  // A client that waits for leave to send its body (curl does past 1 KB) gets it at once; one
+  // over the body limit has had its 413 already, from the header.
+  if (!beast::iequals(parser_->get()[bhttp::field::expect], "100-continue"))
+    return read_body();
+  static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+  asio::async_write(socket_, asio::buffer(go_on.data(), go_on.size()),
+                    [self = shared_from_this(), read_body](error_code ec, std::size_t) {
+                      if (ec)
+                        return self->on_read(ec);
+                      read_body();
+                    });
 }
 
 void session::on_read(error_code ec) {

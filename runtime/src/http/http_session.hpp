@@ -57,6 +57,7 @@ class session : public std::enable_shared_from_this<session> {
   enum class phase { idle, reading, handling, writing };
   void wait_for_request();
   void read_request();
+  void on_header(boost::system::error_code ec);
   void on_read(boost::system::error_code ec);
   void dispatch(boost::beast::http::request<boost::beast::http::string_body> raw);
   void write(response r, bool keep_alive);

@@ -35,6 +35,7 @@ struct client_error {
   std::string message;  ///< names the URL and the reason
   unsigned status = 0;  ///< for a 5xx: its status, with its body
   std::string body;
+  bool over_limit = false;  ///< bad_response because the answer passed call_options::response_limit
 };
 
 /// Any answer below 500 (4xx included: the caller decides what they mean).

@@ -1,0 +1,34 @@
+// Progress callbacks, POSTed in order per job: the next one of a job leaves when the one before
+// it has been answered (or has failed), so a receiver never sees "processing" after "completed"
+// because two connections raced. A failed callback is logged and not retried: the status
+// endpoint stays the source of truth.
+#pragma once
+
+#include <deque>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "meshjobs/http/http_client.hpp"
+
+namespace meshjobs::mesher_service {
+
+class callback_sender {
+ public:
+  explicit callback_sender(http::client& client) : client_(client) {}
+  void send(const std::string& job_id, const std::string& url, std::string body);
+
+ private:
+  struct pending {
+    std::string url;
+    std::string body;
+  };
+  void post(const std::string& job_id, pending next);
+  void sent(const std::string& job_id);
+
+  http::client& client_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::deque<pending>> queued_;  ///< present while one is in flight
+};
+
+}  // namespace meshjobs::mesher_service
