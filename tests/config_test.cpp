@@ -392,7 +392,8 @@ TEST(ConfigErrors, UnknownKeyFarFromAnyKnownKeyListsTheKnownKeys) {
   const auto result = load_config_string(":pidfile: /tmp/sidekiq.pid\n");
   EXPECT_THAT(messages(result),
               ElementsAre("config: pidfile: unknown key (expected one of verbose, concurrency, "
-                          "timeout, queues, limits, schedule, store, node)"));
+                          "timeout, queues, limits, schedule, store, node, mesh_service, storage, "
+                          "notifications, metrics, http)"));
 }
 
 TEST(ConfigErrors, LimitForAQueueNotInQueuesNamesBoth) {

@@ -9,6 +9,7 @@
 #include "mesh/mesher/mesher.hpp"
 #include "mesh_pipeline_fixture.hpp"
 #include "meshjobs/config/loader.hpp"
+#include "meshjobs/http/http_server.hpp"
 #include "meshjobs/messages/json.hpp"
 
 namespace meshjobs::testing_support {
@@ -99,6 +100,28 @@ TEST_F(MeshPipeline, AnImageBecomesACompletedMeshWithItsCountsAThumbnailAndOneCo
   EXPECT_TRUE(progress.wait_for(R"("status":"completed")"));
   EXPECT_TRUE(user.wait_for(R"("event":"mesh.completed")"));
   EXPECT_EQ(user.count("mesh.completed"), 1u);
+}
+
+TEST_F(MeshPipeline, AnImageAtAnHttpUrlIsFetchedAndMeshedAndAMissingOneFailsByName) {
+  const auto png = read_file(sample_image(dir, "served.png", 48, 5));
+  http::server images(http::server_options{});
+  images.route("GET", "/images/hill.png", [&png](http::request, http::responder respond) {
+    http::response r;
+    r.content_type = "image/png";
+    r.body = png;
+    respond(std::move(r));
+  });
+  const auto base = "http://127.0.0.1:" + std::to_string(images.start());
+  node.start();
+  auto served = node.pipeline->create_mesh({"p1", "u1", base + "/images/hill.png", "{}"});
+  auto missing = node.pipeline->create_mesh({"p1", "u1", base + "/images/none.png", "{}"});
+  ASSERT_TRUE(node.rt->drain(patience));
+  EXPECT_EQ(records().find(served.id)->status, mesh::status::completed) << records().find(served.id)->error_message;
+  auto failed = records().find(missing.id).value();
+  EXPECT_EQ(failed.status, mesh::status::failed);
+  EXPECT_NE(failed.error_message.find("image_not_found"), std::string::npos) << failed.error_message;
+  EXPECT_NE(failed.error_message.find("none.png"), std::string::npos) << failed.error_message;
+  EXPECT_EQ(node.rt->find(missing.generation_job)->attempt, 1) << "a missing image is not retried";
 }
 
 TEST_F(MeshPipeline, ACorruptImageFailsItsMeshOnceWithOneCleanupAndOneFailureNotificationAndNoRetry) {

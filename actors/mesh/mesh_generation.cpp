@@ -10,9 +10,10 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
+#include <future>
 
 #include "mesh/generation_steps.hpp"
+#include "mesh/image_source.hpp"
 #include "mesh/mesher/mesher.hpp"
 #include "pipeline_types.hpp"
 
@@ -22,24 +23,19 @@ namespace {
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
-/// The image's bytes from a plain path or a file:// URL, at most `max_bytes`.
-std::string load_image(const std::string& url, std::int64_t max_bytes) {
-  std::string path = url.rfind("file://", 0) == 0 ? url.substr(7) : url;
-  if (url.find("://") != std::string::npos && url.rfind("file://", 0) != 0)
-    throw job_failure("bad_image", "image " + url + ": the embedded mesher reads paths and file:// URLs");
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec)
-    throw job_failure("image_not_found", "image " + url + ": " + ec.message());
-  if (static_cast<std::int64_t>(size) > max_bytes)
-    throw job_failure("image_too_large", "image " + url + ": " + std::to_string(size) +
-                                         " bytes, more than mesh_service.max_image_bytes (" +
-                                         std::to_string(max_bytes) + ")");
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes(size, '\0');
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(size)))
-    throw job_failure("image_not_found", "image " + url + ": cannot read it");
-  return bytes;
+/// The image's bytes from a path, a file:// or an http:// URL, at most max_image_bytes. A
+/// blocking handler (on the worker pool) may wait for the fetch.
+std::string load_image_bytes(mesh_pipeline& p, const std::string& url) {
+  mesh::image_source_limits limits;
+  limits.max_bytes = static_cast<std::size_t>(p.cfg().mesh_service.max_image_bytes);
+  limits.http_timeout = std::chrono::milliseconds(p.cfg().mesh_service.request_timeout_ms);
+  std::promise<mesh::image_result> fetched;
+  auto answer = fetched.get_future();
+  mesh::load_image(url, limits, p.http(), [&fetched](mesh::image_result r) { fetched.set_value(std::move(r)); });
+  auto result = answer.get();
+  if (auto* e = std::get_if<mesh::image_error>(&result))
+    throw job_failure(e->kind, e->message);
+  return std::get<std::string>(std::move(result));
 }
 
 fs::path temp_dir_of(const config& cfg, const job& j) {
@@ -52,7 +48,7 @@ void generate(mesh_pipeline& p, job_context& ctx) {
   const auto& j = ctx.current();
   p.remember_job(j.id, args.mesh_id);
   ctx.progress(0, "Starting mesh generation...");
-  const auto image = load_image(args.image_url, p.cfg().mesh_service.max_image_bytes);
+  const auto image = load_image_bytes(p, args.image_url);
   mesher::image_limits limits;
   limits.max_bytes = static_cast<std::size_t>(p.cfg().mesh_service.max_image_bytes);
   limits.max_pixels = static_cast<std::uint64_t>(p.cfg().mesh_service.max_image_pixels);
@@ -158,9 +154,11 @@ job_type mesh_generation_type(std::shared_ptr<mesh_pipeline> p) {
     .retry_on("read_timeout", wait_strategy::fixed(std::chrono::seconds(30)), 5)
     .discard_on(deserialization_error)
     .discard_on("bad_response")
+    .discard_on("bad_request")
     .discard_on("bad_image")
     .discard_on("image_too_large")
     .discard_on("image_not_found")
+    .discard_on("bad_image_source")
     .otherwise(wait_strategy::exponential(), 3);
   t.outcome_records = [p](const job& j, const job_outcome& o) { return outcome_records(*p, j, o); };
   t.outcome_jobs = outcome_jobs;

@@ -51,6 +51,9 @@ message, status}. parameters: detail_factor (0..1, default 0.02), height_scale (
   app.add_option("--max-image-bytes", options.image_limits.max_bytes, "largest image accepted");
   app.add_option("--max-pixels", options.image_limits.max_pixels, "most pixels accepted");
   app.add_option("--seed", options.seed, "seed of the failure_rate draws");
+  app.add_option("--callback-secret", options.callback_secret,
+                 "sign each callback with this key (HMAC-SHA256 in X-Meshjobs-Signature), as meshjobs' "
+                 "mesh_service.callback_secret expects");
   app.add_option("--latency-ms", options.faults.latency_ms, "fault: every answer waits this long");
   app.add_option("--failure-rate", options.faults.failure_rate, "fault: fraction of generations that fail")
       ->check(CLI::Range(0.0, 1.0));

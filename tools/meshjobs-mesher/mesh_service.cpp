@@ -91,7 +91,9 @@ std::variant<job_entry, http::response> read_generate(const std::string& body, c
 
 mesh_service::mesh_service(service_options options)
   : options_(std::move(options)), jobs_(options_.keep_finished), random_(options_.seed),
-    threads_(options_.threads) {}
+    threads_(options_.threads) {
+  callbacks_.set_secret(options_.callback_secret);
+}
 
 mesh_service::~mesh_service() {
   // A generation waiting for an http:// image gets "client stopped" at once, so the threads join.

@@ -40,6 +40,7 @@ struct service_options {
   std::size_t queue_limit = 256;  ///< generations queued or running, past it 503 busy
   std::size_t keep_finished = 10000;
   std::uint64_t seed = 1;         ///< of failure_rate's draws
+  std::string callback_secret;    ///< signs callbacks (X-Meshjobs-Signature); empty: unsigned
 };
 
 class mesh_service {
