@@ -63,6 +63,18 @@ TEST_F(NodeDaemon, check_names_a_cron_entry_that_can_never_fire_once_with_one_pr
   EXPECT_EQ(lines[0].rfind("config: schedule.leap.cron: never fires: ", 0), 0u) << r.err;
 }
 
+TEST_F(NodeDaemon, check_refuses_a_schedule_naming_a_job_class_no_type_has_with_exit_2) {
+  auto path = dir_.file("unknown.yml");
+  write_file(path,
+             "queues:\n  - [default, 1]\n"
+             "schedule:\n  nightly:\n    cron: \"0 4 * * *\"\n    class: \"Mesh::NopeJob\"\n");
+  auto r = run_node(dir_, {"--config", path, "--check"});
+  EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string() << "\n" << r.err;
+  EXPECT_NE(r.err.find("config: schedule.nightly: no job type \"mesh.nope\""), std::string::npos) << r.err;
+  auto run = run_node(dir_, {"--config", path});
+  EXPECT_TRUE(run.status.exited_with(2)) << "a node does not start on it either: " << run.status.to_string();
+}
+
 TEST_F(NodeDaemon, check_names_a_missing_config_file) {
   auto path = dir_.file("nowhere/meshjobs.yml");
   auto r = run_node(dir_, {"--config", path, "--check"});
