@@ -1,8 +1,11 @@
 // The `http` backend's throughput against meshjobs-mesher: N generations of small images, each
 // as the backend runs it (generate with a callback URL, the callback "completed" ends the wait,
 // fetch_result, fetch_mesh), W at a time. --mode wait uses generate's wait instead of the
-// callback. meshjobs-mesher is started here as a process on loopback.
-//   http_backend [--generations 1000] [--window 64] [--size 32] [--mode callback|wait]
+// callback. --mode jobs runs them as the node does: mesh records created and mesh.generation
+// jobs of the `http` backend on a runtime with the whole pipeline (its gateway takes the
+// callbacks; thumbnails and notifications follow), timed until every generation has ended.
+// meshjobs-mesher is started here as a process on loopback.
+//   http_backend [--generations 1000] [--window 64] [--size 32] [--mode callback|wait|jobs]
 //                [--mesher PATH] [--mesher-threads 2]
 // Last line: http_backend generations=N mode=M seconds=S per_second=R failures=F
 #include <CLI/CLI.hpp>
@@ -20,7 +23,15 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include "gateway/mesh_gateway.hpp"
 #include "mesh/mesh_service_client.hpp"
+#include "mesh_pipeline.hpp"
+#include "meshjobs/config/loader.hpp"
 #include "mesh/mesher/sample_images.hpp"
 #include "meshjobs/http/http_client.hpp"
 #include "meshjobs/http/http_server.hpp"
@@ -131,6 +142,73 @@ class run_state {
   std::unordered_map<std::string, std::function<void()>> waiting_;
 };
 
+/// A loopback port that was free a moment ago, for the gateway (the callbacks' URL names it).
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+/// --mode jobs: the generations as mesh.generation jobs of a node on the `http` backend.
+int run_jobs(std::uint16_t mesher_port, const std::vector<std::string>& images, int generations,
+             const std::filesystem::path& dir) {
+  auto cfg = default_config();
+  cfg.schedule.clear();
+  cfg.limits.clear();  // the seed's limit of 10 generations at once would measure the limit
+  cfg.store.backend = store_backend::memory;
+  cfg.storage.root = dir.string();
+  cfg.mesh_service.backend = mesh_backend::http;
+  cfg.mesh_service.url = "http://127.0.0.1:" + std::to_string(mesher_port);
+  cfg.mesh_service.callback_secret = "bench";
+  cfg.http.port = free_port();
+  spdlog::set_level(spdlog::level::warn);
+  runtime rt{cfg};
+  auto pipeline = register_mesh_pipeline(rt);
+  rt.start();
+  mesh_gateway gateway(pipeline);
+  gateway.start();
+  std::mutex mutex;
+  std::condition_variable ended;
+  int done = 0;
+  // Before the first enqueue: a quick generation ends while the rest are being created.
+  rt.subscribe_events([&](const job_event& e) {
+    if (e.kind == "mesh.generation" && is_outcome(e.what) && e.what != event_kind::retrying) {
+      std::lock_guard<std::mutex> guard{mutex};
+      ++done;
+      ended.notify_all();
+    }
+  });
+  // The meshes are created with their queue paused, so that the figure is the backend's (the
+  // gateway's figure is bench/mesh_gateway's).
+  rt.pause("mesh_generation");
+  const auto creating = clock_type::now();
+  for (int i = 0; i < generations; ++i)
+    pipeline->create_mesh({"bench", "bench", images[static_cast<std::size_t>(i) % images.size()],
+                           R"({"detail_factor":0.01})"});
+  const auto created = std::chrono::duration<double>(clock_type::now() - creating).count();
+  const auto start = clock_type::now();
+  rt.resume("mesh_generation");
+  {
+    std::unique_lock<std::mutex> guard{mutex};
+    ended.wait(guard, [&] { return done >= generations; });
+  }
+  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  const auto completed = rt.query_records("SELECT COUNT(*) FROM meshes WHERE status = 'completed'").at(0).at(0).integer;
+  rt.drain(std::chrono::seconds(60));
+  gateway.stop();
+  rt.stop();
+  std::printf("http_backend generations=%d mode=jobs seconds=%.3f per_second=%.0f completed=%lld "
+              "(creating the records and jobs before, one at a time: %.3f s)\n",
+              generations, seconds, generations / seconds, static_cast<long long>(completed), created);
+  return completed == generations ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,7 +220,7 @@ int main(int argc, char** argv) {
   app.add_option("--generations", generations)->check(CLI::PositiveNumber);
   app.add_option("--window", window, "generations in flight")->check(CLI::PositiveNumber);
   app.add_option("--size", size, "image side in pixels")->check(CLI::Range(2, 4096));
-  app.add_option("--mode", mode)->check(CLI::IsMember({"callback", "wait"}));
+  app.add_option("--mode", mode)->check(CLI::IsMember({"callback", "wait", "jobs"}));
   app.add_option("--mesher", mesher, "the meshjobs-mesher binary");
   app.add_option("--mesher-threads", mesher_threads)->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
@@ -156,7 +234,13 @@ int main(int argc, char** argv) {
   }
 
   mesher_child child{mesher, {"--port", "0", "--threads", std::to_string(mesher_threads),
-                              "--io-threads", "1", "--queue", "100000", "--log-level", "warn"}};
+                              "--io-threads", "1", "--queue", "100000", "--log-level", "warn",
+                              "--callback-secret", "bench"}};
+  if (mode == "jobs") {
+    auto code = run_jobs(child.port(), images, generations, dir);
+    std::filesystem::remove_all(dir);
+    return code;
+  }
   http::client http_client;
   mesh::mesh_service_options options;
   options.base_url = "http://127.0.0.1:" + std::to_string(child.port());

@@ -29,9 +29,11 @@ class MeshHttpBackend : public ::testing::Test {
 
   /// A mesh whose generation asks the service for `faults` (see meshjobs-mesher --help).
   mesh::mesh_record create(const std::string& faults = "{}") {
-    return node.pipeline->create_mesh(
-      {"p1", "u1", sample_image(dir, "img.png"), R"({"detail_factor":0.02,"faults":)" + faults + "}"});
+    // An image of its own: the service may still be reading the one before.
+    const auto image = sample_image(dir, "img-" + std::to_string(++images) + ".png");
+    return node.pipeline->create_mesh({"p1", "u1", image, R"({"detail_factor":0.02,"faults":)" + faults + "}"});
   }
+  int images = 0;
 
   temp_dir dir;
   mesher_process mesher;
@@ -49,18 +51,23 @@ TEST_F(MeshHttpBackend, AMeshIsGeneratedByPollingTheService) {
   EXPECT_EQ(count_in(node.jobs_of("notifications.mesh_completion"), job_state::succeeded), 1u);
 }
 
-TEST_F(MeshHttpBackend, ACallbackThroughTheGatewayEndsTheWaitWithoutAPoll) {
-  node.cfg.mesh_service.poll_interval_ms = 600000;  // only the callback can end the wait in time
+TEST_F(MeshHttpBackend, CallbacksThroughTheGatewayEndTheWaitsWithoutAPollEvenWithMoreWaitsThanSlots) {
+  node.cfg.mesh_service.poll_interval_ms = 600000;  // only the callbacks can end the waits in time
   node.cfg.mesh_service.callback_secret = "shh";
   node.cfg.http.port = free_loopback_port();
+  node.cfg.concurrency = 2;  // fewer slots than waiting generations: their callbacks still run
   node.start();
   mesh_gateway gateway(node.pipeline);
   gateway.start();
-  auto m = create();
+  std::vector<mesh::mesh_record> meshes;
+  for (int i = 0; i < 4; ++i)
+    meshes.push_back(create());
   ASSERT_TRUE(node.rt->drain(patience));
-  auto done = node.pipeline->records().find(m.id).value();
-  EXPECT_EQ(done.status, mesh::status::completed) << done.error_message;
-  EXPECT_GE(node.jobs_of("mesh.progress_callback").size(), 1u);
+  for (const auto& m : meshes) {
+    auto done = node.pipeline->records().find(m.id).value();
+    EXPECT_EQ(done.status, mesh::status::completed) << done.error_message;
+  }
+  EXPECT_GE(node.jobs_of("mesh.progress_callback").size(), 4u);
 }
 
 TEST_F(MeshHttpBackend, ADuplicateFinalCallbackCompletesTheMeshOnce) {

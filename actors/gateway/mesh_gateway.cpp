@@ -13,7 +13,7 @@ namespace {
 
 using http::response;
 
-constexpr std::size_t pool_threads = 8;
+constexpr std::size_t pool_threads = 32;
 constexpr std::size_t pool_queue = 4096;
 
 response bad_request(const std::string& detail) { return response::error(400, "bad_request", detail); }

@@ -73,7 +73,7 @@ void generate(mesh_pipeline& p, job_context& ctx) {
     p.files().write(id, "mesh.ply", mesher::encode_ply(mesh));
   ctx.progress(95, "Stored mesh.glb");
   generation_result r;
-  r.result_url = "file://" + fs::absolute(p.files().path_of(id, "mesh.glb")).string();
+  r.result_url = "file://" + fs::absolute(p.files().path_of(id, "mesh.glb")).lexically_normal().string();
   r.vertices = static_cast<std::int64_t>(mesh.vertex_count());
   r.triangles = static_cast<std::int64_t>(mesh.triangle_count());
   r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started).count();
@@ -163,8 +163,10 @@ job_type mesh_generation_type(std::shared_ptr<mesh_pipeline> p) {
   t.outcome_records = [p](const job& j, const job_outcome& o) { return outcome_records(*p, j, o); };
   t.outcome_jobs = outcome_jobs;
   if (p->cfg().mesh_service.backend == mesh_backend::http) {
-    // It waits for a service: an actor with timers, not a thread.
+    // It waits for a service: an actor with timers, not a thread. Waiting generations must not
+    // take the node's slots, or the callbacks that would end their waits could not run.
     t.start = [p](async_context& ctx) { start_http_generation(p, ctx); };
+    t.counts_against_concurrency = false;
     return t;
   }
   t.before_perform.push_back([p](job_context&) { check_resource_availability(*p); });

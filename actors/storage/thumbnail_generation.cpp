@@ -28,7 +28,7 @@ job_type thumbnail_generation_type(std::shared_ptr<mesh_pipeline> p) {
     storage::thumbnail_options options;
     options.size = static_cast<std::uint32_t>(p->cfg().storage.thumbnail_size);
     p->files().write(id, "thumb.png", storage::render_thumbnail_png(mesh, options));
-    const auto url = "file://" + std::filesystem::absolute(p->files().path_of(id, "thumb.png")).string();
+    const auto url = "file://" + std::filesystem::absolute(p->files().path_of(id, "thumb.png")).lexically_normal().string();
     p->records().write({mesh::writes::thumbnail(mesh_id, url, p->rt().clock().now())});
   };
   return t;
