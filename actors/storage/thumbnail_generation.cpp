@@ -1,6 +1,8 @@
 // storage.thumbnail_generation (the seed's Storage::ThumbnailGenerationJob): a shaded PNG
 // preview of a completed mesh, `storage.thumbnail_size` pixels square, beside its mesh.glb.
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "pipeline_types.hpp"
 #include "storage/thumbnail_renderer.hpp"
@@ -11,6 +13,9 @@ job_type thumbnail_generation_type(std::shared_ptr<mesh_pipeline> p) {
   job_type t;
   t.kind = "storage.thumbnail_generation";
   t.queue = "default";
+  // CPU-bound: one fewer than the cores (at least one), so that thumbnails never crowd out the jobs on the
+  // critical path (a burst of 1,000 took the node's CPU from the generations waiting on them).
+  t.concurrency = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()) - 1);
   t.retry.discard_on(deserialization_error).discard_on("not_found").otherwise(wait_strategy::exponential(), 3);
   t.perform = [p](job_context& ctx) {
     const auto mesh_id = required_id(parse_job_args(ctx.args()), "mesh_id");
