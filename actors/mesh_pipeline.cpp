@@ -1,6 +1,7 @@
 #include "mesh_pipeline.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "mesh/progress_tracker.hpp"
 #include "meshjobs/http/http_client.hpp"
@@ -28,6 +29,10 @@ mesh_pipeline::mesh_pipeline(runtime& rt, std::shared_ptr<storage::mesh_storage>
   : rt_(rt), files_(std::move(files)), records_(rt) {}
 
 mesh_pipeline::~mesh_pipeline() = default;
+
+std::string mesh_pipeline::file_url(const std::string& id, const std::string& file) const {
+  return "file://" + std::filesystem::absolute(files_->path_of(id, file)).lexically_normal().string();
+}
 
 http::client& mesh_pipeline::http() {
   std::call_once(http_made_, [this] { http_ = std::make_unique<http::client>(); });

@@ -42,6 +42,8 @@ class mesh_pipeline {
   const config& cfg() const { return rt_.cfg(); }
   mesh::mesh_records& records() { return records_; }
   storage::mesh_storage& files() { return *files_; }
+  /// A stored file as the records name it: file:// and its absolute path.
+  std::string file_url(const std::string& id, const std::string& file) const;
   /// The HTTP client of the `http` backend and the webhooks (made on first use).
   http::client& http();
   /// A small pool for the file writes of asynchronous jobs (made on first use).

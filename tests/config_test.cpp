@@ -114,7 +114,7 @@ std::string dump_meshjobs_sections(const config& c) {
       << " poll_interval_ms=" << m.poll_interval_ms << " poll_timeout_s=" << m.poll_timeout_s
       << " request_timeout_ms=" << m.request_timeout_ms << " max_image_bytes=" << m.max_image_bytes
       << " max_image_pixels=" << m.max_image_pixels << " callback_secret=" << m.callback_secret;
-  out << "\nstorage: root=" << c.storage.root << " temp_root=" << c.storage.temp_root
+  out << "\nstorage: root=" << c.storage.root
       << " min_free_mb=" << c.storage.min_free_mb << " thumbnail_size=" << c.storage.thumbnail_size;
   out << "\nnotifications: log=" << c.notifications.log << " webhook_url=" << c.notifications.webhook_url
       << " webhook_secret=" << c.notifications.webhook_secret;

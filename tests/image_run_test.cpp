@@ -20,7 +20,7 @@ std::string run_config(const temp_dir& dir) {
   write_file(path, "concurrency: 2\n"
                    "queues:\n  - [critical, 10]\n  - [mesh_generation, 5]\n  - [default, 2]\n  - [low_priority, 1]\n"
                    "store:\n  backend: sqlite\n  path: " + dir.file("meshjobs.db") + "\n"
-                   "storage:\n  root: " + dir.path().string() + "\n  temp_root: " + dir.file("tmp") + "\n");
+                   "storage:\n  root: " + dir.path().string() + "\n");
   return path;
 }
 

@@ -25,7 +25,6 @@ inline config pipeline_config(const std::filesystem::path& dir) {
   cfg.store.backend = store_backend::sqlite;
   cfg.store.path = (dir / "meshjobs.db").string();
   cfg.storage.root = dir.string();
-  cfg.storage.temp_root = (dir / "tmp").string();
   cfg.storage.thumbnail_size = 64;
   return cfg;
 }

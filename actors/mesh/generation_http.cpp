@@ -11,7 +11,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <filesystem>
 
 #include "mesh/generation_steps.hpp"
 #include "mesh/mesh_service_client.hpp"
@@ -177,7 +176,7 @@ struct conversation : std::enable_shared_from_this<conversation> {
         const auto id = std::to_string(self->args.mesh_id);
         self->p->files().write(id, "mesh.glb", glb);
         generation_result r;
-        r.result_url = "file://" + std::filesystem::absolute(self->p->files().path_of(id, "mesh.glb")).lexically_normal().string();
+        r.result_url = self->p->file_url(id, "mesh.glb");
         r.vertices = vertices;
         r.triangles = triangles;
         r.duration_ms = std::chrono::duration_cast<milliseconds>(clock_type::now() - self->started).count();

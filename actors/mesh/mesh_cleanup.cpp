@@ -1,10 +1,9 @@
 // mesh.cleanup (the seed's Mesh::CleanupJob), in its three modes:
-//   {"mesh_id": N}        one failed mesh: its files and scratch files go, it is marked cleaned
+//   {"mesh_id": N}        one failed mesh: its files go, it is marked cleaned
 //   {"older_than": SECS}  every failed mesh older than that gets a cleanup job of its own
 //   {}                    orphaned files, as storage.cleanup
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
 
 #include "pipeline_types.hpp"
 #include "storage/orphan_cleanup.hpp"
@@ -19,9 +18,6 @@ void cleanup_single_mesh(mesh_pipeline& p, std::int64_t mesh_id) {
     return;
   }
   p.files().remove(std::to_string(mesh_id));
-  std::error_code ec;
-  std::filesystem::remove_all(std::filesystem::path(p.cfg().storage.temp_root) /
-                                ("job-" + std::to_string(mesh->generation_job)), ec);
   p.records().write({mesh::writes::cleaned_up(mesh_id, p.rt().clock().now())});
   spdlog::info("Cleaned up failed mesh: {}", mesh_id);
 }

@@ -1,7 +1,8 @@
 // mesh.generation (the seed's Mesh::GenerationJob): one image to a mesh in storage.
 //   before: the resource check (storage writable, disk not full)
 //   around: timing and the completion log line (StatsD comes from the monitoring observer)
-//   after:  its temporary files removed, whatever the end
+// It stages nothing on disk: the image is read into memory and each output is written beside
+// its place in storage and renamed over it, so there are no temporary files to clean up.
 // Its record follows its outcome in the same commit: completed with its counts, retrying while
 // attempts remain, failed only when they ran out or it was discarded; the thumbnail and the
 // notification (or the cleanup and the failure notification) are enqueued in that commit too,
@@ -9,7 +10,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <filesystem>
 #include <future>
 
 #include "mesh/generation_steps.hpp"
@@ -20,7 +20,6 @@
 namespace meshjobs {
 namespace {
 
-namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
 /// The image's bytes from a path, a file:// or an http:// URL, at most max_image_bytes. A
@@ -36,10 +35,6 @@ std::string load_image_bytes(mesh_pipeline& p, const std::string& url) {
   if (auto* e = std::get_if<mesh::image_error>(&result))
     throw job_failure(e->kind, e->message);
   return std::get<std::string>(std::move(result));
-}
-
-fs::path temp_dir_of(const config& cfg, const job& j) {
-  return fs::path(cfg.storage.temp_root) / ("job-" + std::to_string(j.id));
 }
 
 void generate(mesh_pipeline& p, job_context& ctx) {
@@ -73,7 +68,7 @@ void generate(mesh_pipeline& p, job_context& ctx) {
     p.files().write(id, "mesh.ply", mesher::encode_ply(mesh));
   ctx.progress(95, "Stored mesh.glb");
   generation_result r;
-  r.result_url = "file://" + fs::absolute(p.files().path_of(id, "mesh.glb")).lexically_normal().string();
+  r.result_url = p.file_url(id, "mesh.glb");
   r.vertices = static_cast<std::int64_t>(mesh.vertex_count());
   r.triangles = static_cast<std::int64_t>(mesh.triangle_count());
   r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started).count();
@@ -176,16 +171,7 @@ job_type mesh_generation_type(std::shared_ptr<mesh_pipeline> p) {
     const auto seconds = std::chrono::duration<double>(clock_type::now() - started).count();
     spdlog::info("Mesh generation completed: job {} in {:.3f} s", ctx.current().id, seconds);
   });
-  t.perform = [p](job_context& ctx) {
-    struct temp_files {  // the seed's cleanup_temporary_files, also after a failure
-      fs::path dir;
-      ~temp_files() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-      }
-    } scratch{temp_dir_of(p->cfg(), ctx.current())};
-    generate(*p, ctx);
-  };
+  t.perform = [p](job_context& ctx) { generate(*p, ctx); };
   return t;
 }
 

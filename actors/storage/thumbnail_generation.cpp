@@ -1,7 +1,6 @@
 // storage.thumbnail_generation (the seed's Storage::ThumbnailGenerationJob): a shaded PNG
 // preview of a completed mesh, `storage.thumbnail_size` pixels square, beside its mesh.glb.
 #include <algorithm>
-#include <filesystem>
 #include <thread>
 
 #include "pipeline_types.hpp"
@@ -33,8 +32,7 @@ job_type thumbnail_generation_type(std::shared_ptr<mesh_pipeline> p) {
     storage::thumbnail_options options;
     options.size = static_cast<std::uint32_t>(p->cfg().storage.thumbnail_size);
     p->files().write(id, "thumb.png", storage::render_thumbnail_png(mesh, options));
-    const auto url = "file://" + std::filesystem::absolute(p->files().path_of(id, "thumb.png")).lexically_normal().string();
-    p->records().write({mesh::writes::thumbnail(mesh_id, url, p->rt().clock().now())});
+    p->records().write({mesh::writes::thumbnail(mesh_id, p->file_url(id, "thumb.png"), p->rt().clock().now())});
   };
   return t;
 }

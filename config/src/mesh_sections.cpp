@@ -67,7 +67,6 @@ void read_mesh_service(reader& r, const YAML::Node& node, mesh_service_config& o
 void read_storage(reader& r, const YAML::Node& node, storage_config& out) {
   r.fields(node, "storage", {
     {"root", [&](const entry& e) { assign(out.root, r.text(e.value, e.path)); }},
-    {"temp_root", [&](const entry& e) { assign(out.temp_root, r.text(e.value, e.path)); }},
     {"min_free_mb", [&](const entry& e) { assign(out.min_free_mb, r.integer(e.value, e.path, free_mb_range)); }},
     {"thumbnail_size", [&](const entry& e) {
        assign(out.thumbnail_size, r.integer(e.value, e.path, thumbnail_range)); }},

@@ -71,7 +71,6 @@ struct mesh_service_config {
 /// thumb.png, and the usage reports in <root>/reports.
 struct storage_config {
   std::string root = ".";
-  std::string temp_root = "tmp/mesh_generation";  ///< per-job scratch, removed after the job
   std::int64_t min_free_mb = 64;   ///< a generation refuses to start on a fuller disk
   std::int64_t thumbnail_size = 256;
 };
