@@ -5,7 +5,7 @@
 JOBS ?= 2
 DEPS := cmake g++ make pkg-config libcaf-dev libboost-dev libsimdjson-dev libspdlog-dev \
         libfmt-dev libyaml-cpp-dev libcli11-dev libsqlite3-dev libgtest-dev libgmock-dev \
-        libstb-dev libmeshoptimizer-dev libtinygltf-dev nlohmann-json3-dev libssl-dev
+        libstb-dev libmeshoptimizer-dev libtinygltf-dev nlohmann-json3-dev libssl-dev zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps release run test bench clean

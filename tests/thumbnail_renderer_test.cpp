@@ -66,6 +66,15 @@ TEST(ThumbnailRenderer, TheMeshCoversMuchOfTheFrameAndIsShadedUnevenly) {
   EXPECT_GT(shades.size(), 10u) << "the relief is shaded, not one flat colour";
 }
 
+TEST(ThumbnailRenderer, ARenderingDoesNotDependOnWhatWasRenderedBefore) {
+  // Renderings reuse their canvas and encoder: nothing of a bigger, other picture may show.
+  auto other = mesher::triangulate(
+      mesher::decode_height_field(mesher::make_sample_png(40, 90, 11), {}, "other.png"), {0.01, 0.5});
+  const auto first = render_thumbnail_png(terrain(), {64});
+  render_thumbnail_png(other, {256});
+  EXPECT_EQ(render_thumbnail_png(terrain(), {64}), first);
+}
+
 TEST(ThumbnailRenderer, BadSizesEmptyMeshesAndBadIndicesAreRefused) {
   auto mesh = terrain();
   EXPECT_THROW(render_thumbnail_png(mesh, {15}), std::invalid_argument);

@@ -4,10 +4,12 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
-#include <stb_image_write.h>
+#include "storage/png_encoder.hpp"
 
 namespace meshjobs::storage {
 namespace {
@@ -46,17 +48,22 @@ struct screen_point {
 };
 
 struct canvas {
-  std::uint32_t size;
+  std::uint32_t size = 0;
   std::vector<std::uint8_t> rgb;
   std::vector<double> depth;
 
-  explicit canvas(std::uint32_t s)
-    : size(s), rgb(std::size_t(s) * s * 3), depth(std::size_t(s) * s, -std::numeric_limits<double>::infinity()) {
-    for (std::size_t i = 0; i < std::size_t(s) * s; ++i) {
+  /// Background only, `s` pixels square (the buffers are kept from the last rendering).
+  void clear(std::uint32_t s) {
+    size = s;
+    rgb.resize(std::size_t(s) * s * 3);
+    depth.assign(std::size_t(s) * s, -std::numeric_limits<double>::infinity());
+    for (std::size_t y = 0; y < s; ++y) {
       // A vertical grey gradient behind the mesh, so that a blank render is told apart.
-      auto shade = static_cast<std::uint8_t>(40 + 30 * (i / s) / s);
-      rgb[i * 3] = rgb[i * 3 + 1] = shade;
-      rgb[i * 3 + 2] = static_cast<std::uint8_t>(shade + 12);
+      auto shade = static_cast<std::uint8_t>(40 + 30 * y / s);
+      for (std::size_t i = y * s; i < (y + 1) * s; ++i) {
+        rgb[i * 3] = rgb[i * 3 + 1] = shade;
+        rgb[i * 3 + 2] = static_cast<std::uint8_t>(shade + 12);
+      }
     }
   }
 
@@ -68,28 +75,63 @@ struct canvas {
     auto hi = [&](double v) { return std::min(static_cast<int>(size) - 1, static_cast<int>(std::ceil(v))); };
     int x0 = lo(std::min({a.x, b.x, c.x})), x1 = hi(std::max({a.x, b.x, c.x}));
     int y0 = lo(std::min({a.y, b.y, c.y})), y1 = hi(std::max({a.y, b.y, c.y}));
+    std::uint8_t pixel[3];
+    for (int k = 0; k < 3; ++k)
+      pixel[k] = static_cast<std::uint8_t>(std::clamp(colour[k], 0.0, 255.0));
+    // The barycentric weights are linear in x: computed at each row's first pixel, then stepped
+    // (no division per pixel: the thumbnails' rendering took half of their time that way).
+    const double inverse_area = 1 / area;
+    const double step0 = (b.y - c.y) * inverse_area, step1 = (c.y - a.y) * inverse_area;
     for (int y = y0; y <= y1; ++y) {
-      for (int x = x0; x <= x1; ++x) {
-        double px = x + 0.5, py = y + 0.5;
-        double w0 = ((b.x - px) * (c.y - py) - (b.y - py) * (c.x - px)) / area;
-        double w1 = ((c.x - px) * (a.y - py) - (c.y - py) * (a.x - px)) / area;
-        double w2 = 1 - w0 - w1;
+      const double px = x0 + 0.5, py = y + 0.5;
+      double w0 = ((b.x - px) * (c.y - py) - (b.y - py) * (c.x - px)) * inverse_area;
+      double w1 = ((c.x - px) * (a.y - py) - (c.y - py) * (a.x - px)) * inverse_area;
+      for (int x = x0; x <= x1; ++x, w0 += step0, w1 += step1) {
+        const double w2 = 1 - w0 - w1;
         if (w0 < 0 || w1 < 0 || w2 < 0)
           continue;
-        double d = w0 * a.depth + w1 * b.depth + w2 * c.depth;
-        std::size_t at = std::size_t(y) * size + std::size_t(x);
+        const double d = w0 * a.depth + w1 * b.depth + w2 * c.depth;
+        const std::size_t at = std::size_t(y) * size + std::size_t(x);
         if (d <= depth[at])
           continue;
         depth[at] = d;
-        for (int k = 0; k < 3; ++k)
-          rgb[at * 3 + k] = static_cast<std::uint8_t>(std::clamp(colour[k], 0.0, 255.0));
+        std::copy(pixel, pixel + 3, &rgb[at * 3]);
       }
     }
   }
 };
 
-void append_bytes(void* context, void* data, int size) {
-  static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+/// What a rendering needs besides the mesh, kept between renderings: fresh buffers of a
+/// thumbnail's size cost each one about 0.5 ms of page faults (a third of its time).
+struct scratch {
+  canvas picture;
+  png_encoder png;
+};
+
+/// The scratch of past renderings, one per rendering at once (thumbnails run a few at once).
+class scratch_shelf {
+ public:
+  std::unique_ptr<scratch> take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty())
+      return std::make_unique<scratch>();
+    auto s = std::move(free_.back());
+    free_.pop_back();
+    return s;
+  }
+  void give_back(std::unique_ptr<scratch> s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(s));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<scratch>> free_;
+};
+
+scratch_shelf& shelf() {
+  static scratch_shelf kept;
+  return kept;
 }
 
 }  // namespace
@@ -123,7 +165,9 @@ std::string render_thumbnail_png(const mesher::triangle_mesh& mesh, const thumbn
     p.y = options.size - (off_y + (p.y - min_y) * scale);
   }
 
-  canvas out(options.size);
+  auto borrowed = shelf().take();
+  canvas& out = borrowed->picture;
+  out.clear(options.size);
   const vec3 light = normalized({-0.4, -0.3, 1.0});
   for (std::size_t t = 0; t < mesh.triangle_count(); ++t) {
     std::uint32_t ia = mesh.indices[t * 3], ib = mesh.indices[t * 3 + 1], ic = mesh.indices[t * 3 + 2];
@@ -141,11 +185,8 @@ std::string render_thumbnail_png(const mesher::triangle_mesh& mesh, const thumbn
     out.fill(projected[ia], projected[ib], projected[ic], colour);
   }
 
-  std::string png;
-  int stride = static_cast<int>(options.size) * 3;
-  if (!stbi_write_png_to_func(append_bytes, &png, static_cast<int>(options.size),
-                              static_cast<int>(options.size), 3, out.rgb.data(), stride))
-    throw std::runtime_error("thumbnail: the PNG encoder failed");
+  auto png = borrowed->png.encode_rgb(out.rgb.data(), options.size, options.size);
+  shelf().give_back(std::move(borrowed));
   return png;
 }
 
