@@ -1,12 +1,18 @@
 #include "task_pool.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace meshjobs {
 
 task_pool::task_pool(std::size_t threads, std::size_t max_queued) : max_queued_(max_queued) {
   for (std::size_t i = 0; i < threads; ++i)
-    threads_.emplace_back([this] { run(); });
+    threads_.emplace_back([this] {
+      // Named, or it takes the name of the thread that made it (often a CAF worker, which CAF
+      // 0.17 names "caf.multiplexer"), and profiles blame the scheduler for its file I/O.
+      pthread_setname_np(pthread_self(), "meshjobs-tasks");
+      run();
+    });
 }
 
 task_pool::~task_pool() {

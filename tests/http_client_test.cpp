@@ -79,20 +79,28 @@ class result_box {
   int calls_ = 0;
 };
 
+/// A listening socket on 127.0.0.1 and a free port; throws when there is none.
+int listen_on_loopback(std::uint16_t& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd, 4) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("test listener: cannot listen on loopback");
+  }
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
 /// A loopback listener that does one thing to the first connection: write `bytes` and close,
 /// or reset it (close with SO_LINGER 0) when `reset` is set.
 class misbehaving_listener {
  public:
   misbehaving_listener(std::string bytes, bool reset) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd_, 4) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      throw std::runtime_error("misbehaving_listener: cannot listen on loopback");
-    port_ = ntohs(addr.sin_port);
+    fd_ = listen_on_loopback(port_);
     thread_ = std::thread{[this, bytes = std::move(bytes), reset] {
       int conn = ::accept(fd_, nullptr, nullptr);
       if (conn < 0)
@@ -118,6 +126,85 @@ class misbehaving_listener {
  private:
   int fd_ = -1;
   std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+/// A loopback listener that answers each request "200 ok" and counts the connections it took:
+/// keeping each open for more (`keep_open`), or closing it after its first answer, as a server
+/// closes an idle connection.
+class counting_listener {
+ public:
+  explicit counting_listener(bool keep_open) {
+    fd_ = listen_on_loopback(port_);
+    thread_ = std::thread{[this, keep_open] {
+      for (;;) {
+        int conn = ::accept(fd_, nullptr, nullptr);
+        if (conn < 0)
+          return;
+        {
+          std::lock_guard<std::mutex> guard{mutex_};
+          ++connections_;
+          conn_ = conn;
+        }
+        serve(conn, keep_open);
+        {
+          std::lock_guard<std::mutex> guard{mutex_};
+          conn_ = -1;
+          ++closed_;
+          changed_.notify_all();
+        }
+        ::close(conn);
+      }
+    }};
+  }
+  ~counting_listener() {
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      if (conn_ >= 0)
+        ::shutdown(conn_, SHUT_RDWR);
+    }
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/x"; }
+  int connections() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return connections_;
+  }
+  /// Waits until `n` connections were closed on this side.
+  bool await_closed(int n) {
+    std::unique_lock<std::mutex> guard{mutex_};
+    return changed_.wait_for(guard, patience, [&] { return closed_ >= n; });
+  }
+
+ private:
+  /// Answers each GET (no body) that arrives complete, until the client closes.
+  static void serve(int conn, bool keep_open) {
+    std::string pending;
+    char chunk[4096];
+    for (;;) {
+      auto n = ::recv(conn, chunk, sizeof(chunk), 0);
+      if (n <= 0)
+        return;
+      pending.append(chunk, static_cast<std::size_t>(n));
+      for (auto end = pending.find("\r\n\r\n"); end != std::string::npos; end = pending.find("\r\n\r\n")) {
+        pending.erase(0, end + 4);
+        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        (void)::send(conn, answer.data(), answer.size(), MSG_NOSIGNAL);
+        if (!keep_open)
+          return;
+      }
+    }
+  }
+
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int conn_ = -1;
+  int connections_ = 0;
+  int closed_ = 0;
   std::thread thread_;
 };
 
@@ -235,6 +322,28 @@ TEST_F(HttpClient, AResetOrAnUnansweredCloseIsAServiceError) {
   auto e = s.error();
   EXPECT_EQ(e.kind, error_kind::service_error);
   EXPECT_NE(e.message.find("without an answer"), std::string::npos) << e.message;
+}
+
+TEST_F(HttpClient, OneKeptConnectionCarriesTheNextCallsToTheSameHost) {
+  counting_listener server{true};
+  for (int i = 0; i < 3; ++i) {
+    result_box r;
+    client_.get(server.url(), r.callback());
+    EXPECT_EQ(r.response().body, "ok") << "call " << i;
+  }
+  EXPECT_EQ(server.connections(), 1);
+}
+
+TEST_F(HttpClient, AKeptConnectionTheServerClosedIsRetriedOnANewOne) {
+  counting_listener server{false};
+  result_box first;
+  client_.get(server.url(), first.callback());
+  EXPECT_EQ(first.response().body, "ok");
+  ASSERT_TRUE(server.await_closed(1)) << "the server closed the connection the client keeps";
+  result_box second;
+  client_.get(server.url(), second.callback());
+  EXPECT_EQ(second.response().body, "ok") << "the closed connection was found out and replaced";
+  EXPECT_EQ(server.connections(), 2);
 }
 
 TEST_F(HttpClient, BadUrlsAreRefusedByNameWithoutSending) {

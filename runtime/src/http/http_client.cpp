@@ -1,5 +1,7 @@
 #include "meshjobs/http/http_client.hpp"
 
+#include <pthread.h>
+
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -20,6 +22,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "http/idle_connections.hpp"
 #include "meshjobs/http/url.hpp"
 
 namespace meshjobs::http {
@@ -50,9 +53,11 @@ client_error make_error(error_kind kind, std::string message) {
   return e;
 }
 
-/// What the calls of one client share: the io_context, and the calls in flight for stop().
+/// What the calls of one client share: the io_context, the idle connections, and the calls in
+/// flight for stop().
 struct client_core {
   asio::io_context io;
+  idle_connections idle;  // after io: its sockets close before the io_context goes
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{io.get_executor()};
   std::vector<std::thread> threads;
   std::mutex mutex;
@@ -60,19 +65,23 @@ struct client_core {
   std::unordered_map<const call*, std::weak_ptr<call>> calls;
 };
 
-/// One request on its own connection: resolve, connect, write, read, under one deadline.
+/// One request on a connection kept from an earlier call to the same host and port, or else on
+/// a new one: resolve, connect, write, read, under one deadline. After a complete answer that
+/// keeps the connection alive, the connection goes back to the idle ones.
 class call : public std::enable_shared_from_this<call> {
  public:
+  /// `idle`: a kept connection, or null for a new one.
   call(client_core& owner, url where, std::string method, std::string body,
-       std::string content_type, call_options options, client_callback done)
+       std::string content_type, call_options options, client_callback done,
+       std::shared_ptr<pooled_connection> idle)
     : owner_(owner), where_(std::move(where)), options_(std::move(options)),
-      done_(std::move(done)), strand_(asio::make_strand(owner.io)), resolver_(strand_),
-      socket_(strand_), deadline_(strand_) {
+      done_(std::move(done)), reused_(idle != nullptr),
+      connection_(idle ? std::move(idle) : std::make_shared<pooled_connection>(owner.io)),
+      strand_(connection_->strand), socket_(connection_->socket), resolver_(strand_), deadline_(strand_) {
     request_.method_string(method);
     request_.target(where_.target);
     request_.version(11);
     request_.set(bhttp::field::host, where_.host + ":" + std::to_string(where_.port));
-    request_.set(bhttp::field::connection, "close");
     for (const auto& [name, value] : options_.headers)
       request_.set(name, value);
     if (!body.empty() || method == "POST" || method == "PUT") {
@@ -80,8 +89,11 @@ class call : public std::enable_shared_from_this<call> {
       request_.body() = std::move(body);
       request_.prepare_payload();
     }
-    parser_.body_limit(options_.response_limit);
+    parser_.emplace();
+    parser_->body_limit(options_.response_limit);
   }
+
+  static std::string host_port(const url& where) { return where.host + ":" + std::to_string(where.port); }
 
   void start() {
     asio::post(strand_, [self = shared_from_this()] { self->begin(); });
@@ -106,6 +118,19 @@ class call : public std::enable_shared_from_this<call> {
       self->timed_out_ = true;
       self->abort();
     });
+    if (reused_)
+      return write();
+    open();
+  }
+
+  void open() {
+    // A numeric host (the mesh service on loopback, a callback URL) needs no resolver, whose
+    // thread would cost each call two thread switches and a getaddrinfo.
+    error_code not_numeric;
+    const auto address = asio::ip::make_address(where_.host, not_numeric);
+    if (!not_numeric)
+      return connect(tcp::resolver::results_type::create(tcp::endpoint{address, where_.port}, where_.host,
+                                                          std::to_string(where_.port)));
     resolver_.async_resolve(where_.host, std::to_string(where_.port),
                             [self = shared_from_this()](error_code ec, tcp::resolver::results_type found) {
                               if (ec)
@@ -120,23 +145,49 @@ class call : public std::enable_shared_from_this<call> {
         return self->fail_io(ec, "cannot connect");
       error_code ignored;
       self->socket_.set_option(tcp::no_delay(true), ignored);
-      bhttp::async_write(self->socket_, self->request_, [self](error_code ec, std::size_t) {
-        if (ec)
-          return self->fail_io(ec, "cannot send the request");
-        self->read();
-      });
+      self->write();
     });
+  }
+
+  void write() {
+    bhttp::async_write(socket_, request_, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec && self->stale(ec))
+        return self->reopen();
+      if (ec)
+        return self->fail_io(ec, "cannot send the request");
+      self->read();
+    });
+  }
+
+  /// A kept connection failed before any byte of the answer: the server closed it while it was
+  /// idle (and so never took this request). Worth one retry on a new connection.
+  bool stale(error_code ec) const {
+    return reused_ && !timed_out_ && !stopped_ && !parser_->got_some() &&
+           (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+            ec == asio::error::connection_reset || ec == asio::error::broken_pipe);
+  }
+
+  void reopen() {
+    reused_ = false;
+    error_code ignored;
+    socket_.close(ignored);
+    buffer_.clear();
+    parser_.emplace();
+    parser_->body_limit(options_.response_limit);
+    open();
   }
 
   // The header first: Beast 1.74's response parser misses its body limit when the header and a
   // Content-Length body arrive in one read, so the announced length is checked here.
   void read() {
-    bhttp::async_read_header(socket_, buffer_, parser_, [self = shared_from_this()](error_code ec, std::size_t) {
+    bhttp::async_read_header(socket_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec && self->stale(ec))
+        return self->reopen();
       if (ec)
         return self->read_failed(ec);
-      if (auto length = self->parser_.content_length(); length && *length > self->options_.response_limit)
+      if (auto length = self->parser_->content_length(); length && *length > self->options_.response_limit)
         return self->fail_over_limit();
-      bhttp::async_read(self->socket_, self->buffer_, self->parser_, [self](error_code ec, std::size_t) {
+      bhttp::async_read(self->socket_, self->buffer_, *self->parser_, [self](error_code ec, std::size_t) {
         if (ec)
           return self->read_failed(ec);
         self->succeed();
@@ -148,7 +199,7 @@ class call : public std::enable_shared_from_this<call> {
     const auto& parse_errors = bhttp::make_error_code(bhttp::error::bad_target).category();
     if (ec == bhttp::error::body_limit)
       return fail_over_limit();
-    if (ec == bhttp::error::end_of_stream && !parser_.got_some())
+    if (ec == bhttp::error::end_of_stream && !parser_->got_some())
       return fail_io(ec, "the connection closed without an answer");
     if (ec == bhttp::error::partial_message || ec == bhttp::error::end_of_stream)
       return fail(error_kind::bad_response, "the answer was cut short");
@@ -167,7 +218,8 @@ class call : public std::enable_shared_from_this<call> {
   }
 
   void succeed() {
-    auto raw = parser_.release();
+    const bool keep_alive = parser_->keep_alive();
+    auto raw = parser_->release();
     if (raw.result_int() >= 500) {
       auto e = make_error(error_kind::service_error,
                           where_.text() + ": the service answered " + std::to_string(raw.result_int()));
@@ -180,7 +232,7 @@ class call : public std::enable_shared_from_this<call> {
     for (const auto& field : raw)
       r.headers.emplace_back(std::string{field.name_string()}, std::string{field.value()});
     r.body = std::move(raw.body());
-    finish(std::move(r));
+    finish(std::move(r), keep_alive);
   }
 
   /// An I/O failure, or the abort the deadline or a stop caused.
@@ -197,11 +249,19 @@ class call : public std::enable_shared_from_this<call> {
     finish(make_error(kind, std::string{request_.method_string()} + " " + where_.text() + ": " + why));
   }
 
-  void finish(client_result result) {
+  /// `keep`: the answer was complete and the connection may carry another call.
+  void finish(client_result result, bool keep = false) {
     if (finished_)
       return;
     finished_ = true;
-    abort();
+    if (keep && !timed_out_ && !stopped_) {
+      deadline_.cancel();
+      resolver_.cancel();
+      released_ = true;  // the connection is another call's from now on
+      owner_.idle.put(host_port(where_), connection_);
+    } else {
+      abort();
+    }
     {
       std::lock_guard<std::mutex> guard{owner_.mutex};
       owner_.calls.erase(this);
@@ -214,6 +274,8 @@ class call : public std::enable_shared_from_this<call> {
     error_code ignored;
     deadline_.cancel();
     resolver_.cancel();
+    if (released_)
+      return;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
   }
@@ -222,13 +284,16 @@ class call : public std::enable_shared_from_this<call> {
   url where_;
   call_options options_;
   client_callback done_;
-  asio::strand<asio::io_context::executor_type> strand_;
+  bool reused_;  ///< on a kept connection, until a retry on a new one
+  std::shared_ptr<pooled_connection> connection_;
+  asio::strand<asio::io_context::executor_type>& strand_;
+  tcp::socket& socket_;
   tcp::resolver resolver_;
-  tcp::socket socket_;
   asio::steady_timer deadline_;
   bhttp::request<bhttp::string_body> request_;
-  bhttp::response_parser<bhttp::string_body> parser_;
+  std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
   boost::beast::flat_buffer buffer_;
+  bool released_ = false;  ///< the connection went back to the idle ones
   bool timed_out_ = false;
   bool stopped_ = false;
   bool finished_ = false;
@@ -241,7 +306,10 @@ struct client::impl : client_core {};
 client::client(client_options options) : impl_(std::make_shared<impl>()) {
   const unsigned count = options.io_threads == 0 ? 1 : options.io_threads;
   for (unsigned i = 0; i < count; ++i)
-    impl_->threads.emplace_back([m = impl_.get()] { m->io.run(); });
+    impl_->threads.emplace_back([m = impl_.get()] {
+      pthread_setname_np(pthread_self(), "http-client");  // not its maker's name (see task_pool)
+      m->io.run();
+    });
 }
 
 client::~client() { stop(); }
@@ -271,9 +339,11 @@ void client::request(std::string method, std::string_view url_text, std::string 
     });
     return;
   }
-  auto c = std::make_shared<call>(m, std::move(std::get<url>(parsed)), std::move(method),
-                                  std::move(body), std::move(content_type), std::move(options),
-                                  std::move(done));
+  auto where = std::move(std::get<url>(parsed));
+  auto idle = m.idle.take(call::host_port(where));
+  auto c = std::make_shared<call>(m, std::move(where), std::move(method), std::move(body),
+                                  std::move(content_type), std::move(options), std::move(done),
+                                  std::move(idle));
   m.calls.emplace(c.get(), c);
   c->start();
 }
@@ -292,6 +362,7 @@ void client::stop() {
   m.work.reset();
   for (auto& t : m.threads)
     t.join();
+  m.idle.close_all();
 }
 
 }  // namespace meshjobs::http

@@ -1,5 +1,7 @@
 #include "meshjobs/http/http_server.hpp"
 
+#include <pthread.h>
+
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -89,7 +91,10 @@ std::uint16_t server::start() {
   m.accept();
   const unsigned count = m.options.io_threads == 0 ? 1 : m.options.io_threads;
   for (unsigned i = 0; i < count; ++i)
-    m.threads.emplace_back([&m] { m.io.run(); });
+    m.threads.emplace_back([&m] {
+      pthread_setname_np(pthread_self(), "http-server");  // not its maker's name (see task_pool)
+      m.io.run();
+    });
   return m.bound_port;
 }
 

@@ -7,7 +7,9 @@
 //
 // Callbacks run on one of the client's io threads: they must be quick and must not block
 // (hand work on to an actor or a pool). Every request gets exactly one callback, also when
-// the URL is bad or the client stops. One connection per request, closed after the answer.
+// the URL is bad or the client stops. Connections are kept alive between calls to the same
+// host and port (idle ones for at most 5 s); one the server closed meanwhile is retried once on
+// a new connection, when no byte of the answer had come.
 #pragma once
 
 #include <chrono>
