@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "mesh/generation_steps.hpp"
 #include "mesh/progress_tracker.hpp"
 #include "meshjobs/http/http_client.hpp"
 #include "monitoring/job_monitoring.hpp"
@@ -26,7 +27,8 @@ std::int64_t required_id(const json::object& args, const char* key) {
 }
 
 mesh_pipeline::mesh_pipeline(runtime& rt, std::shared_ptr<storage::mesh_storage> files)
-  : rt_(rt), files_(std::move(files)), records_(rt) {}
+  : rt_(rt), files_(std::move(files)), records_(rt),
+    resources_([this] { measure_resource_availability(cfg().storage); }, std::chrono::seconds(1)) {}
 
 mesh_pipeline::~mesh_pipeline() = default;
 
@@ -95,9 +97,28 @@ std::optional<std::int64_t> mesh_pipeline::mesh_of_job(job_id job) {
   return found->second;
 }
 
+void mesh_pipeline::remember_service_job(const std::string& service_job, running_generation g) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  by_service_job_[service_job] = g;
+}
+
+std::optional<running_generation> mesh_pipeline::running_service_job(const std::string& service_job) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = by_service_job_.find(service_job);
+  if (found == by_service_job_.end())
+    return std::nullopt;
+  return found->second;
+}
+
 void mesh_pipeline::forget_job(job_id job) {
   std::lock_guard<std::mutex> lock(mutex_);
-  running_.erase(job);
+  auto found = running_.find(job);
+  if (found == running_.end())
+    return;
+  auto service = by_service_job_.find(mesh::service_job_id(found->second));
+  if (service != by_service_job_.end() && service->second.job == job)
+    by_service_job_.erase(service);
+  running_.erase(found);
 }
 
 namespace {

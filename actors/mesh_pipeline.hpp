@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "mesh/mesh_record.hpp"
+#include "mesh/resource_check.hpp"
 #include "meshjobs/runtime.hpp"
 #include "storage/mesh_storage.hpp"
 
@@ -33,6 +34,13 @@ struct generation_result {
   std::int64_t duration_ms = 0;
 };
 
+/// A generation running on this node, found by the id its mesh service knows.
+struct running_generation {
+  std::int64_t mesh = 0;
+  job_id job = 0;
+  std::int32_t attempt = 0;
+};
+
 class mesh_pipeline {
  public:
   mesh_pipeline(runtime& rt, std::shared_ptr<storage::mesh_storage> files);
@@ -48,6 +56,8 @@ class mesh_pipeline {
   http::client& http();
   /// A small pool for the file writes of asynchronous jobs (made on first use).
   task_pool& io();
+  /// The resource check before a generation (storage root usable, storage.min_free_mb free).
+  resource_check& resources() { return resources_; }
 
   /// Creates a pending mesh and enqueues its generation (the seed's GenerationService):
   /// durable when it returns. Blocking: not from an actor.
@@ -61,15 +71,22 @@ class mesh_pipeline {
   /// Which mesh a running generation job works on (set by its handler, for progress).
   void remember_job(job_id job, std::int64_t mesh);
   std::optional<std::int64_t> mesh_of_job(job_id job);
+  /// The `http` backend's generation by its service job id, for the callbacks that name it
+  /// (found here, a callback needs no record query).
+  void remember_service_job(const std::string& service_job, running_generation g);
+  std::optional<running_generation> running_service_job(const std::string& service_job);
+  /// Forgets the job, and its service job id when that is still this job's.
   void forget_job(job_id job);
 
  private:
   runtime& rt_;
   std::shared_ptr<storage::mesh_storage> files_;
   mesh::mesh_records records_;
+  resource_check resources_;
   std::mutex mutex_;
   std::unordered_map<job_id, generation_result> results_;
   std::unordered_map<job_id, std::int64_t> running_;
+  std::unordered_map<std::string, running_generation> by_service_job_;
   std::once_flag http_made_;
   std::unique_ptr<http::client> http_;
   std::once_flag io_made_;

@@ -42,7 +42,11 @@ generation_args read_generation_args(const std::string& text) {
 }
 
 void check_resource_availability(mesh_pipeline& p) {
-  const auto& root = p.cfg().storage.root;
+  p.resources().run();
+}
+
+void measure_resource_availability(const storage_config& storage) {
+  const auto& root = storage.root;
   std::error_code ec;
   fs::create_directories(root, ec);
   struct statvfs st {};
@@ -50,10 +54,10 @@ void check_resource_availability(mesh_pipeline& p) {
     throw job_failure("service_error", "storage.root " + root + ": not usable (" +
                                        (ec ? ec.message() : std::string{std::strerror(errno)}) + ")");
   const auto free_mb = static_cast<std::int64_t>(st.f_bavail) * static_cast<std::int64_t>(st.f_frsize) >> 20;
-  if (free_mb < p.cfg().storage.min_free_mb)
+  if (free_mb < storage.min_free_mb)
     throw job_failure("service_error", "storage.root " + root + ": " + std::to_string(free_mb) +
                                        " MB free, below storage.min_free_mb (" +
-                                       std::to_string(p.cfg().storage.min_free_mb) + ")");
+                                       std::to_string(storage.min_free_mb) + ")");
 }
 
 }  // namespace meshjobs

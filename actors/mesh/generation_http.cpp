@@ -3,7 +3,7 @@
 // HTTP client's io thread and comes back to the job's actor through its poster; the polls are
 // timers; the file write goes to the pipeline's io pool.
 //
-//   resource check (io pool) -> health -> generate {image_url, parameters, job_id, callback_url}
+//   resource check (io pool, unless a pass is fresh) -> health -> generate {image_url, parameters, job_id, callback_url}
 //     completed  -> result
 //     processing -> poll every poll_interval_ms until completed, failed or poll_timeout;
 //                   a callback (a signal from mesh.progress_callback) ends the wait early
@@ -36,7 +36,7 @@ struct conversation : std::enable_shared_from_this<conversation> {
   conversation(std::shared_ptr<mesh_pipeline> pipeline, async_context& context, generation_args a)
     : p(std::move(pipeline)), ctx(context), args(std::move(a)), post(context.poster()),
       service(p->http(), service_options(p->cfg().mesh_service)),
-      service_job("mesh-" + std::to_string(args.mesh_id)), started(clock_type::now()),
+      service_job(mesh::service_job_id(args.mesh_id)), started(clock_type::now()),
       deadline(started + std::chrono::seconds(p->cfg().mesh_service.poll_timeout_s)) {}
 
   std::shared_ptr<mesh_pipeline> p;
@@ -76,6 +76,8 @@ struct conversation : std::enable_shared_from_this<conversation> {
   void begin() {
     ctx.progress(0, "Starting mesh generation...");
     ctx.on_signal([self = shared_from_this()](const std::string& payload) { self->callback(payload); });
+    if (p->resources().fresh())
+      return health();  // a pass less than a second old: no trip to the io pool
     auto self = shared_from_this();
     auto accepted = p->io().post([self] {
       std::string error;
@@ -87,11 +89,15 @@ struct conversation : std::enable_shared_from_this<conversation> {
       self->post([self, error] {
         if (!error.empty())
           return self->ctx.fail("service_error", error);
-        self->service.health(self->then<std::string>([self](const std::string&) { self->generate(); }));
+        self->health();
       });
     });
     if (!accepted)
       ctx.fail("service_error", "the pipeline's io pool is full");
+  }
+
+  void health() {
+    service.health(then<std::string>([self = shared_from_this()](const std::string&) { self->generate(); }));
   }
 
   void generate() {
@@ -201,6 +207,7 @@ struct conversation : std::enable_shared_from_this<conversation> {
 void start_http_generation(std::shared_ptr<mesh_pipeline> p, async_context& ctx) {
   auto args = read_generation_args(ctx.args());
   p->remember_job(ctx.current().id, args.mesh_id);
+  p->remember_service_job(mesh::service_job_id(args.mesh_id), {args.mesh_id, ctx.current().id, ctx.current().attempt});
   std::make_shared<conversation>(std::move(p), ctx, std::move(args))->begin();
 }
 

@@ -23,7 +23,10 @@ struct generation_args {
 generation_args read_generation_args(const std::string& args_json);
 
 /// The seed's check_resource_availability: the storage root usable, storage.min_free_mb free.
-/// Throws job_failure(service_error) naming the root and the figure.
+/// Throws job_failure(service_error) naming the root and the figure. Blocking (file system).
+void measure_resource_availability(const storage_config& storage);
+/// The same through the pipeline's resource_check: a pass less than a second old is taken
+/// as it is.
 void check_resource_availability(mesh_pipeline& p);
 
 /// The `http` backend: health check, generate with a callback URL, then poll (timers) until

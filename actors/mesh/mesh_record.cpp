@@ -73,10 +73,14 @@ std::int64_t mesh_records::next_id() {
   return next_id_.fetch_add(1);
 }
 
+std::string service_job_id(std::int64_t id) {
+  return "mesh-" + std::to_string(id);
+}
+
 mesh_record mesh_records::create(const new_mesh& n) {
   mesh_record m;
   m.id = next_id();
-  m.job_id = "mesh-" + std::to_string(m.id);
+  m.job_id = service_job_id(m.id);
   m.project = n.project;
   m.user = n.user;
   m.image_url = n.image_url;

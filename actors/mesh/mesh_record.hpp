@@ -25,6 +25,9 @@ inline constexpr const char* completed = "completed";
 inline constexpr const char* failed = "failed";
 }  // namespace status
 
+/// The id the mesh service knows mesh `id` by: "mesh-<id>".
+std::string service_job_id(std::int64_t id);
+
 struct mesh_record {
   std::int64_t id = 0;
   std::string job_id;  ///< the id the mesh service knows it by ("mesh-<id>")

@@ -26,19 +26,24 @@ job_type mesh_progress_callback_type(std::shared_ptr<mesh_pipeline> p) {
     auto job_id = args.get_string("job_id");
     if (!job_id)
       throw job_failure(deserialization_error, "args.job_id: missing or not a string");
-    auto mesh = p->records().find_by_job_id(*job_id);
-    if (!mesh)
-      throw job_failure("unknown_mesh", "no mesh has job_id \"" + *job_id + "\"");
+    // A generation running on this node is known without a query; another's is on its record.
+    auto target = p->running_service_job(*job_id);
+    if (!target) {
+      auto mesh = p->records().find_by_job_id(*job_id);
+      if (!mesh)
+        throw job_failure("unknown_mesh", "no mesh has job_id \"" + *job_id + "\"");
+      target = running_generation{mesh->id, mesh->generation_job, mesh->attempt + 1};
+    }
     const auto percent = static_cast<std::int32_t>(std::clamp<std::int64_t>(args.get_int("progress").value_or(0), 0, 100));
     const auto message = args.get_string("message").value_or("");
     const auto now = p->rt().clock().now();
-    p->records().write({mesh::writes::progress(mesh->id, mesh->attempt + 1, percent, message, now)});
+    p->records().write({mesh::writes::progress(target->mesh, target->attempt, percent, message, now)});
     json::writer w;
-    w.begin_object().key("mesh_id").value(mesh->id).key("progress").value(percent).key("message").value(message)
+    w.begin_object().key("mesh_id").value(target->mesh).key("progress").value(percent).key("message").value(message)
       .key("status").value(args.get_string("status").value_or(mesh::status::processing)).end_object();
-    p->rt().publish("mesh:" + std::to_string(mesh->id), w.str());
-    if (mesh->generation_job != 0)
-      p->rt().signal(mesh->generation_job, ctx.args());
+    p->rt().publish("mesh:" + std::to_string(target->mesh), w.str());
+    if (target->job != 0)
+      p->rt().signal(target->job, ctx.args());
   };
   return t;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <system_error>
 
@@ -14,12 +15,10 @@ bool id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-/// `inner` lies under `root`, both made absolute with links resolved as far as they exist.
-bool within(const fs::path& root, const fs::path& inner) {
+/// `inner` lies under `base` (canonical) once made absolute with links resolved as far as
+/// they exist.
+bool within(const fs::path& base, const fs::path& inner) {
   std::error_code ec;
-  const auto base = fs::weakly_canonical(root, ec);
-  if (ec)
-    return false;
   const auto target = fs::weakly_canonical(inner, ec);
   if (ec)
     return false;
@@ -73,7 +72,7 @@ class directory_storage final : public mesh_storage {
     check_id(id);
     check_file_name(file);
     auto p = meshes() / id / file;
-    if (!within(root_, p))
+    if (!within(canonical_root(), p))
       throw storage_error("storage: mesh " + id + ", file " + file + ": the path leaves the storage root " +
                           root_.string() + " (a symbolic link?)");
     return p;
@@ -82,7 +81,7 @@ class directory_storage final : public mesh_storage {
   bool remove(const std::string& id) override {
     check_id(id);
     const auto dir = meshes() / id;
-    if (!within(root_, dir))
+    if (!within(canonical_root(), dir))
       throw storage_error("storage: mesh " + id + ": its directory leaves the storage root " + root_.string());
     std::error_code ec;
     // A symbolic link is removed as a link: remove_all does not follow it out of the root.
@@ -107,7 +106,24 @@ class directory_storage final : public mesh_storage {
  private:
   fs::path meshes() const { return root_ / "meshes"; }
 
+  /// The root with its links resolved, kept once the root exists: resolving it again for each
+  /// path cost a readlink per component of it (a generation checks four paths).
+  fs::path canonical_root() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!canonical_root_.empty())
+      return canonical_root_;
+    std::error_code ec;
+    auto resolved = fs::weakly_canonical(root_, ec);
+    if (ec)
+      throw storage_error("storage: the root " + root_.string() + " cannot be resolved: " + ec.message());
+    if (fs::exists(root_, ec))
+      canonical_root_ = resolved;  // before the root exists, its links may still change
+    return resolved;
+  }
+
   fs::path root_;
+  mutable std::mutex mutex_;
+  mutable fs::path canonical_root_;
 };
 
 }  // namespace
