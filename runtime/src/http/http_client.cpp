@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <charconv>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -65,6 +66,15 @@ struct client_core {
   std::unordered_map<const call*, std::weak_ptr<call>> calls;
 };
 
+/// The body length a response header announced (0: none), read from the field Beast has
+/// checked already: boost::optional (content_length()) trips GCC 12's -Wmaybe-uninitialized.
+std::uint64_t announced_length(const bhttp::response_parser<bhttp::string_body>& p) {
+  const auto field = p.get()[bhttp::field::content_length];
+  std::uint64_t length = 0;
+  std::from_chars(field.data(), field.data() + field.size(), length);
+  return length;
+}
+
 /// One request on a connection kept from an earlier call to the same host and port, or else on
 /// a new one: resolve, connect, write, read, under one deadline. After a complete answer that
 /// keeps the connection alive, the connection goes back to the idle ones.
@@ -89,7 +99,7 @@ class call : public std::enable_shared_from_this<call> {
       request_.body() = std::move(body);
       request_.prepare_payload();
     }
-    parser_.emplace();
+    parser_ = std::make_unique<bhttp::response_parser<bhttp::string_body>>();
     parser_->body_limit(options_.response_limit);
   }
 
@@ -172,7 +182,7 @@ class call : public std::enable_shared_from_this<call> {
     error_code ignored;
     socket_.close(ignored);
     buffer_.clear();
-    parser_.emplace();
+    parser_ = std::make_unique<bhttp::response_parser<bhttp::string_body>>();
     parser_->body_limit(options_.response_limit);
     open();
   }
@@ -185,7 +195,7 @@ class call : public std::enable_shared_from_this<call> {
         return self->reopen();
       if (ec)
         return self->read_failed(ec);
-      if (auto length = self->parser_->content_length(); length && *length > self->options_.response_limit)
+      if (announced_length(*self->parser_) > self->options_.response_limit)
         return self->fail_over_limit();
       bhttp::async_read(self->socket_, self->buffer_, *self->parser_, [self](error_code ec, std::size_t) {
         if (ec)
@@ -291,7 +301,7 @@ class call : public std::enable_shared_from_this<call> {
   tcp::resolver resolver_;
   asio::steady_timer deadline_;
   bhttp::request<bhttp::string_body> request_;
-  std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
+  std::unique_ptr<bhttp::response_parser<bhttp::string_body>> parser_;  ///< a new one per attempt
   boost::beast::flat_buffer buffer_;
   bool released_ = false;  ///< the connection went back to the idle ones
   bool timed_out_ = false;
