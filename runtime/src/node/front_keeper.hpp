@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "node/front_listener.hpp"
+#include "node/views.hpp"
 #include "meshjobs/messages/interfaces.hpp"
 #include "meshjobs/front.hpp"
 
@@ -23,6 +24,7 @@ using front_keeper_actor = caf::typed_actor<
 
 /// An exit message to the keeper stops it and kills the front it watches (the runtime's stop).
 front_keeper_actor spawn_front_keeper(caf::actor_system& sys, client_interface coordinator,
-                                      std::shared_ptr<front_listener> listener);
+                                      std::shared_ptr<front_listener> listener,
+                                      std::shared_ptr<const view_table> views);
 
 }  // namespace meshjobs

@@ -98,6 +98,12 @@ struct http_config {
   std::string app_host;
 };
 
+/// `batch`: mesh.batch_generation. The environment's BATCH_CONCURRENCY (the seed's variable)
+/// overrides `concurrency` (see apply_environment).
+struct batch_config {
+  std::int64_t concurrency = 5;  ///< child generations of one batch at once
+};
+
 struct config {
   bool verbose = false;
   int concurrency = 25;  ///< executions at once on this node
@@ -112,6 +118,7 @@ struct config {
   notifications_config notifications;
   metrics_config metrics;
   http_config http;
+  batch_config batch;
 };
 
 std::string_view to_string(store_backend b);
