@@ -41,6 +41,7 @@ namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
 constexpr std::int64_t page_size = 512;
+constexpr std::size_t setup_chunk = 1000;  ///< images per setup transaction
 constexpr auto progress_interval = std::chrono::milliseconds(200);
 constexpr const char* setup_failure = "batch_setup";
 
@@ -124,10 +125,13 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
     b.parameters = args_.parameters;
     b.total = static_cast<std::int64_t>(images.size());
     b.created_at = b.updated_at = now;
+    // The images go in chunks (bounded memory for any size) and the batch's row last: a setup
+    // cut short by a crash left images without it, which go before it starts over.
+    p_->rt().write_records(batch::writes::discard_partial(id_));
     std::vector<record_write> writes;
-    writes.reserve(2 * images.size() + 1);
-    writes.push_back(batch::writes::insert(b));  // over the row of a setup that failed, if any
     for (std::size_t i = 0; i < images.size(); ++i) {
+      if (writes.size() >= 2 * setup_chunk)
+        p_->rt().write_records(std::exchange(writes, {}));
       auto mesh = p_->records().make({b.project, b.user, images[i], b.parameters});
       writes.push_back(mesh::writes::insert(mesh));
       batch::batch_image row;
@@ -136,6 +140,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
       row.mesh_id = mesh.id;
       writes.push_back(batch::writes::insert_image(id_, row));
     }
+    writes.push_back(batch::writes::insert(b));  // over the row of a setup that failed, if any
     p_->rt().write_records(std::move(writes));
     return {b};
   }
