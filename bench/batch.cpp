@@ -5,6 +5,7 @@
 // Each run is a new batch (another project); the last line holds the medians:
 //   batch images=N concurrency=C seconds=S images_per_second=R peak_rss_growth_mb=M events_per_second=E
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>

@@ -395,7 +395,7 @@ TEST(ConfigErrors, UnknownKeyFarFromAnyKnownKeyListsTheKnownKeys) {
   EXPECT_THAT(messages(result),
               ElementsAre("config: pidfile: unknown key (expected one of verbose, concurrency, "
                           "timeout, queues, limits, schedule, store, node, mesh_service, storage, "
-                          "notifications, metrics, http)"));
+                          "notifications, metrics, http, batch)"));
 }
 
 TEST(ConfigErrors, LimitForAQueueNotInQueuesNamesBoth) {

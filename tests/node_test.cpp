@@ -75,6 +75,18 @@ TEST_F(NodeDaemon, check_refuses_a_schedule_naming_a_job_class_no_type_has_with_
   EXPECT_TRUE(run.status.exited_with(2)) << "a node does not start on it either: " << run.status.to_string();
 }
 
+TEST_F(NodeDaemon, check_names_a_bad_BATCH_CONCURRENCY_in_the_environment_with_exit_2) {
+  auto r = run_to_end(MESHJOBS_NODE_BIN, {"--config", source_file("config/meshjobs.yml"), "--check"}, dir_.path(), 30s,
+                      {"BATCH_CONCURRENCY=lots"});
+  EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string() << "\n" << r.err;
+  EXPECT_NE(r.err.find("BATCH_CONCURRENCY (environment): must be an integer within 1 and 1000 (got \"lots\")"),
+            std::string::npos)
+    << r.err;
+  auto good = run_to_end(MESHJOBS_NODE_BIN, {"--config", source_file("config/meshjobs.yml"), "--check"}, dir_.path(),
+                         30s, {"BATCH_CONCURRENCY=8"});
+  EXPECT_TRUE(good.status.exited_with(0)) << good.status.to_string() << "\n" << good.err;
+}
+
 TEST_F(NodeDaemon, check_names_a_missing_config_file) {
   auto path = dir_.file("nowhere/meshjobs.yml");
   auto r = run_node(dir_, {"--config", path, "--check"});

@@ -41,6 +41,7 @@ namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
 constexpr std::int64_t page_size = 512;
+constexpr std::size_t setup_chunk = 1000;  ///< images per setup transaction
 constexpr auto progress_interval = std::chrono::milliseconds(200);
 constexpr const char* setup_failure = "batch_setup";
 
@@ -124,10 +125,13 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
     b.parameters = args_.parameters;
     b.total = static_cast<std::int64_t>(images.size());
     b.created_at = b.updated_at = now;
+    // The images go in chunks (bounded memory for any size) and the batch's row last: a setup
+    // cut short by a crash left images without it, which go before it starts over.
+    p_->rt().write_records(batch::writes::discard_partial(id_));
     std::vector<record_write> writes;
-    writes.reserve(2 * images.size() + 1);
-    writes.push_back(batch::writes::insert(b));  // over the row of a setup that failed, if any
     for (std::size_t i = 0; i < images.size(); ++i) {
+      if (writes.size() >= 2 * setup_chunk)
+        p_->rt().write_records(std::exchange(writes, {}));
       auto mesh = p_->records().make({b.project, b.user, images[i], b.parameters});
       writes.push_back(mesh::writes::insert(mesh));
       batch::batch_image row;
@@ -136,6 +140,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
       row.mesh_id = mesh.id;
       writes.push_back(batch::writes::insert_image(id_, row));
     }
+    writes.push_back(batch::writes::insert(b));  // over the row of a setup that failed, if any
     p_->rt().write_records(std::move(writes));
     return {b};
   }
@@ -253,7 +258,6 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
 
   void launched(const std::vector<batch::batch_image>& rows, const std::vector<enqueue_reply>& replies) {
     launching_ -= rows.size();
-    std::vector<record_write> starts;
     std::vector<job_id> ids;
     const auto now = p_->rt().clock().now();
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -264,23 +268,38 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
       running_[reply.id] = rows[i].index;
       ids.push_back(reply.id);
       if (rows[i].job_id != static_cast<std::int64_t>(reply.id))
-        starts.push_back(batch::writes::image_started(id_, rows[i].index, static_cast<std::int64_t>(reply.id), now));
+        unwritten_starts_.push_back(
+          batch::writes::image_started(id_, rows[i].index, static_cast<std::int64_t>(reply.id), now));
     }
-    if (!starts.empty()) {
-      auto p = p_;
-      p_->io().post([p, starts = std::move(starts)]() mutable {
-        try {
-          p->rt().write_records(std::move(starts));
-        } catch (const std::exception& e) {
-          spdlog::warn("batch: child job ids not kept (a cancel after a crash will not find them): {}", e.what());
-        }
-      });
-    }
+    write_starts();
     if (cancelling_)
       cancel_children(ids);
     auto self = shared_from_this();
     for (auto id : ids)
       ctx_.await({id}, [self](const std::vector<job_end>& ends) { self->child_ended(ends.front()); });
+  }
+
+  /// Keeps which child runs each image (a cancel after a crash finds them by it): one write at
+  /// a time, of every start since the last, so a fast batch does not queue a commit per child.
+  void write_starts() {
+    if (writing_starts_ || unwritten_starts_.empty())
+      return;
+    writing_starts_ = true;
+    auto self = shared_from_this();
+    auto accepted = p_->io().post([self, writes = std::exchange(unwritten_starts_, {})]() mutable {
+      try {
+        self->p_->rt().write_records(std::move(writes));
+      } catch (const std::exception& e) {
+        spdlog::warn("batch {}: child job ids not kept (a cancel after a crash will not find them): {}", self->id_,
+                     e.what());
+      }
+      self->post_([self] {
+        self->writing_starts_ = false;
+        self->write_starts();
+      });
+    });
+    if (!accepted)
+      writing_starts_ = false;
   }
 
   void child_ended(const job_end& end) {
@@ -415,6 +434,8 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
   bool finished_published_ = false;
   timer_id publish_timer_ = 0;
   bool reading_ = false;  ///< a progress read is on its way
+  std::vector<record_write> unwritten_starts_;
+  bool writing_starts_ = false;
   bool dirty_ = false;    ///< children ended while it was
   clock_type::time_point last_publish_{};
 };

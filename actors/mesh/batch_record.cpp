@@ -135,6 +135,13 @@ record_write insert_image(std::int64_t batch, const batch_image& image) {
           {v::of(batch), v::of(image.index), v::of(image.image_url), v::of(image.mesh_id)}};
 }
 
+std::vector<record_write> discard_partial(std::int64_t batch) {
+  return {
+    {"DELETE FROM meshes WHERE id IN (SELECT mesh_id FROM batch_images WHERE batch_id = ?)", {v::of(batch)}},
+    {"DELETE FROM batch_images WHERE batch_id = ?", {v::of(batch)}},
+  };
+}
+
 std::vector<record_write> image_ended(std::int64_t batch, std::int64_t index, const std::string& status,
                                       const std::string& error, timestamp now) {
   // The count first, while the image still says pending: together they move exactly once.

@@ -85,6 +85,8 @@ class batch_records {
 namespace writes {
 record_write insert(const batch_record& b);
 record_write insert_image(std::int64_t batch, const batch_image& image);
+/// The images (and their meshes) of a setup that did not get as far as the batch's row.
+std::vector<record_write> discard_partial(std::int64_t batch);
 /// The image ended as `status` (completed, failed or cancelled), unless it had ended already;
 /// the batch's count of that status moves with it. Two statements, in this order.
 std::vector<record_write> image_ended(std::int64_t batch, std::int64_t index, const std::string& status,
