@@ -43,5 +43,6 @@ void read_storage(reader& r, const YAML::Node& node, storage_config& out);
 void read_notifications(reader& r, const YAML::Node& node, notifications_config& out);
 void read_metrics(reader& r, const YAML::Node& node, metrics_config& out);
 void read_http(reader& r, const YAML::Node& node, http_config& out);
+void read_security(reader& r, const YAML::Node& node, security_config& out);
 
 }  // namespace meshjobs::config_detail
