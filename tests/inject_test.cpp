@@ -363,7 +363,7 @@ TEST_F(InjectAgainstNode, args_past_a_command_line_s_limit_come_from_a_file_or_s
   EXPECT_EQ(get(*json_line(from_file.out).get_int("id")).get_raw("args"), args);
 
   spawn_options opts;
-  opts.args = {"--node", node_->address(), "enqueue", "demo.noop", "--in", "1h", "--args", "-"};
+  opts.args = {"--node", node_->address(), "--keys", node_->keys_dir(), "enqueue", "demo.noop", "--in", "1h", "--args", "-"};
   opts.stdin_path = path;
   opts.stdout_path = dir_->file("stdin-args.out");
   opts.stderr_path = dir_->file("stdin-args.err");

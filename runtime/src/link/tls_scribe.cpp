@@ -24,7 +24,6 @@ class tls_policy {
   }
 
   rw_state write_some(std::size_t& result, native_socket, const void* buf, std::size_t len) {
-    sigpipe_guard no_sigpipe;
     return outcome(result, len, [&] { return SSL_write(ssl_.get(), buf, static_cast<int>(len)); });
   }
 
@@ -39,6 +38,9 @@ class tls_policy {
     result = 0;
     if (len == 0)
       return rw_state::indeterminate;
+    // A read may write too: OpenSSL answers a broken record with an alert, maybe to a peer
+    // that has gone.
+    sigpipe_guard no_sigpipe;
     ERR_clear_error();
     const int rc = call();
     if (rc > 0) {
