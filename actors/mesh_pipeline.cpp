@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "mesh/batch_generation.hpp"
+#include "mesh/batch_record.hpp"
 #include "mesh/progress_tracker.hpp"
 #include "meshjobs/http/http_client.hpp"
 #include "monitoring/job_monitoring.hpp"
@@ -118,13 +120,21 @@ std::string queue_for(const config& cfg, const std::string& seed_queue) {
 std::shared_ptr<mesh_pipeline> register_mesh_pipeline(runtime& rt) {
   auto p = std::make_shared<mesh_pipeline>(rt, storage::make_directory_storage(rt.cfg().storage.root));
   rt.register_records(mesh::mesh_schema());
+  rt.register_records(batch::batch_schema());
   for (auto make : {mesh_generation_type, mesh_progress_callback_type, mesh_cleanup_type, mesh_retry_type,
                     storage_cleanup_type, thumbnail_generation_type, mesh_completion_type, mesh_failure_type,
-                    webhook_delivery_type, usage_report_type}) {
+                    webhook_delivery_type, usage_report_type, batch_generation_type, batch_completion_type}) {
     auto type = make(p);
     type.queue = queue_for(rt.cfg(), type.queue);
     rt.register_type(std::move(type));
   }
+  // meshjobs-inject's `batch ID`; the pipeline outlives the runtime's stop, as documented.
+  rt.register_view("batch", [weak = std::weak_ptr<mesh_pipeline>(p)](const std::string& key) -> std::optional<std::string> {
+    auto pipeline = weak.lock();
+    if (!pipeline || key.empty() || key.size() > 18 || key.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    return batch_view(*pipeline, std::stoll(key), 0, max_batch_images);
+  });
   rt.add_observer(make_progress_tracker(p));
   if (!rt.cfg().metrics.statsd.empty())
     rt.add_observer(make_job_monitoring(rt.cfg().metrics.statsd, rt.cfg().metrics.prefix));

@@ -29,5 +29,7 @@ job_type mesh_completion_type(std::shared_ptr<mesh_pipeline> p);
 job_type mesh_failure_type(std::shared_ptr<mesh_pipeline> p);
 job_type webhook_delivery_type(std::shared_ptr<mesh_pipeline> p);
 job_type usage_report_type(std::shared_ptr<mesh_pipeline> p);
+job_type batch_generation_type(std::shared_ptr<mesh_pipeline> p);
+job_type batch_completion_type(std::shared_ptr<mesh_pipeline> p);
 
 }  // namespace meshjobs

@@ -3,8 +3,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -397,7 +399,7 @@ TEST(ConfigErrors, UnknownKeyFarFromAnyKnownKeyListsTheKnownKeys) {
   EXPECT_THAT(messages(result),
               ElementsAre("config: pidfile: unknown key (expected one of verbose, concurrency, "
                           "timeout, queues, limits, schedule, store, node, mesh_service, storage, "
-                          "notifications, metrics, http, security)"));
+                          "notifications, metrics, http, security, batch)"));
 }
 
 TEST(ConfigErrors, LimitForAQueueNotInQueuesNamesBoth) {
@@ -854,6 +856,50 @@ http:
                                          HasSubstr("mesh_service.poll_interval_ms"), HasSubstr("storage.thumbnail_size"),
                                          HasSubstr("notifications.webhook_url"), HasSubstr("metrics.statsd: must be host:port"),
                                          HasSubstr("http.port"), HasSubstr("http.colour")));
+}
+
+/// Sets an environment variable for one test and puts back what was there.
+class scoped_env {
+ public:
+  scoped_env(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name))
+      old_ = old;
+    ::setenv(name, value, 1);
+  }
+  ~scoped_env() {
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(ConfigLoader, BatchConcurrencyComesFromTheConfigAndBATCH_CONCURRENCYOverridesIt) {
+  EXPECT_EQ(default_config().batch.concurrency, 5) << "the seed's default";
+  auto set = load_config_string("batch:\n  concurrency: 12\n");
+  ASSERT_TRUE(set.ok()) << messages(set).front();
+  EXPECT_EQ(set.value.batch.concurrency, 12);
+  EXPECT_THAT(messages(load_config_string("batch:\n  concurrency: 0\n")),
+              ElementsAre(HasSubstr("batch.concurrency")));
+  EXPECT_THAT(messages(load_config_string("batch:\n  size: 3\n")), ElementsAre(HasSubstr("batch.size")));
+
+  auto cfg = set.value;
+  {
+    scoped_env env("BATCH_CONCURRENCY", "7");
+    EXPECT_TRUE(apply_environment(cfg).empty());
+    EXPECT_EQ(cfg.batch.concurrency, 7);
+  }
+  for (const char* bad : {"0", "many", "-3", "1001", ""}) {
+    scoped_env env("BATCH_CONCURRENCY", bad);
+    auto errors = apply_environment(cfg);
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_THAT(errors.front().to_string(), HasSubstr("BATCH_CONCURRENCY (environment): must be an integer within 1 and 1000"));
+    EXPECT_EQ(cfg.batch.concurrency, 7) << "a bad value leaves the field";
+  }
 }
 
 }  // namespace

@@ -47,6 +47,24 @@ std::vector<mesh_row> meshes_in(const std::string& db_path) {
   return out;
 }
 
+/// Each row of a query on the store's SQLite file, its columns as text.
+std::vector<std::vector<std::string>> rows_of(const std::string& db_path, const char* sql) {
+  std::vector<std::vector<std::string>> out;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  while (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i)
+      row.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));
+    out.push_back(std::move(row));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
 std::vector<std::string> done_lines(const std::string& out) {
   std::vector<std::string> lines;
   for (auto& line : split_lines(out))
@@ -131,6 +149,14 @@ TEST(ImageRun, AfterAKill9TheNextRunFinishesTheRestAndMeshesNothingTwice) {
     EXPECT_EQ(m.status, "completed") << m.image;
   for (const auto& [glb, written] : done_before)
     EXPECT_EQ(fs::last_write_time(glb), written) << glb << " was written again";
+  // One batch ran them all, resumed, with exact counts; each image ended once.
+  const auto db = dir.file("meshjobs.db");
+  const auto batches = rows_of(db, "SELECT status, total, completed, failed, cancelled FROM batches");
+  ASSERT_EQ(batches.size(), 1u) << "the second run resumed the batch rather than making another";
+  EXPECT_EQ(batches[0], (std::vector<std::string>{"completed", "16", "16", "0", "0"}));
+  EXPECT_EQ(rows_of(db, "SELECT COUNT(*) FROM batch_images WHERE status = 'completed'"),
+            (std::vector<std::vector<std::string>>{{"16"}}));
+  EXPECT_NE(second.out.find("batch 1 completed: 16 completed, 0 failed of 16"), std::string::npos) << second.out;
 }
 
 }  // namespace

@@ -89,6 +89,8 @@ INSTANTIATE_TEST_SUITE_P(
     usage_case{{"get", "+5"}, "id: \"+5\" is not a job id"},
     usage_case{{"get", "18446744073709551616"}, "id: \"18446744073709551616\" is larger than any job id"},
     usage_case{{"cancel", "-7"}, "id: \"-7\" is not a job id"},
+    usage_case{{"batch", "x"}, "id: \"x\" is not a job id"},
+    usage_case{{"batch"}, "id"},
     usage_case{{"retry", "-7"}, "id: \"-7\" is not a job id"},
     usage_case{{"pause", ""}, "queue: empty"},
     usage_case{{"resume"}, "queue"},
@@ -120,7 +122,7 @@ TEST_F(InjectCli, help_prints_the_commands_and_exits_0) {
 }
 
 TEST_F(InjectCli, each_new_command_has_help_with_an_example) {
-  for (const char* command : {"retry", "pause", "resume", "list"}) {
+  for (const char* command : {"retry", "pause", "resume", "list", "batch"}) {
     auto r = run_inject(dir_, {command, "--help"});
     EXPECT_TRUE(r.status.exited_with(0)) << command << ": " << r.status.to_string();
     EXPECT_NE(r.out.find(std::string{"Example: meshjobs-inject --node 127.0.0.1:4100 "} + command), std::string::npos)
@@ -304,6 +306,25 @@ TEST_F(InjectAgainstNode, get_and_cancel_of_an_unknown_id_are_exit_1) {
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_NE(json_line(r.err).get_string("error").value_or("").find("999999"), std::string::npos) << r.err;
   }
+}
+
+TEST_F(InjectAgainstNode, batch_prints_the_batch_with_each_image_s_status) {
+  auto id = node_->enqueue("mesh.batch_generation", R"({"project":"p","user":"u","images":["/nonexistent/a.png"]})");
+  ASSERT_TRUE(eventually([&] { return get(id).get_string("state") == "succeeded"; }, 20s)) << node_->log();
+  auto r = node_->inject({"batch", std::to_string(id)});
+  ASSERT_TRUE(r.status.exited_with(0)) << r.status.to_string() << r.err;
+  auto batch = json_line(r.out);
+  EXPECT_EQ(batch.get_int("id"), id);
+  EXPECT_EQ(batch.get_string("status"), "completed");
+  EXPECT_EQ(batch.get_int("total"), 1);
+  EXPECT_EQ(batch.get_int("failed"), 1) << "its one image does not exist";
+  EXPECT_NE(r.out.find(R"("image_url":"/nonexistent/a.png")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("status":"failed")"), std::string::npos) << r.out;
+
+  auto missing = node_->inject({"batch", "999999"});
+  EXPECT_TRUE(missing.status.exited_with(1)) << missing.status.to_string();
+  EXPECT_TRUE(missing.out.empty()) << missing.out;
+  EXPECT_NE(missing.err.find("no batch 999999"), std::string::npos) << missing.err;
 }
 
 TEST_F(InjectAgainstNode, cancel_of_a_finished_job_is_exit_1) {

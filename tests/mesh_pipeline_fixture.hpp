@@ -37,6 +37,8 @@ class pipeline_node {
   void start() {
     rt = std::make_unique<runtime>(cfg, clock);
     pipeline = register_mesh_pipeline(*rt);
+    for (const auto& t : extra_types)
+      rt->register_type(t);
     rt->add_observer(events);
     rt->start();
   }
@@ -56,6 +58,7 @@ class pipeline_node {
   }
 
   config cfg;
+  std::vector<job_type> extra_types;  ///< registered beside the pipeline's, e.g. a batch's child kind
   std::shared_ptr<manual_clock> clock;
   std::shared_ptr<recording_observer> events;
   std::unique_ptr<runtime> rt;

@@ -1,5 +1,7 @@
 #include "gateway/mesh_gateway.hpp"
 
+#include "gateway/gateway_routes.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "mesh_pipeline.hpp"
@@ -16,15 +18,6 @@ using http::response;
 constexpr std::size_t pool_threads = 32;
 constexpr std::size_t pool_queue = 4096;
 
-response bad_request(const std::string& detail) { return response::error(400, "bad_request", detail); }
-
-/// The body as a JSON object, or the 400 that names why it is not one.
-std::variant<json::object, response> json_body(const http::request& req) {
-  auto parsed = json::object::parse(req.body, "body");
-  if (auto* err = std::get_if<json::parse_error>(&parsed))
-    return bad_request(err->message);
-  return std::get<json::object>(std::move(parsed));
-}
 
 std::variant<mesh::new_mesh, response> new_mesh_of(const json::object& body) {
   mesh::new_mesh m;
@@ -99,18 +92,20 @@ struct mesh_gateway::impl {
     }, guarded);
 
     server.route("GET", "/api/meshes/{id}", [this](http::request req, http::responder respond) {
-      const auto& text = req.params["id"];
-      std::int64_t id = 0;
-      if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos ||
-          (id = std::stoll(text)) <= 0)
-        return respond(bad_request("id: must be a positive integer (got \"" + text + "\")"));
-      off_thread(respond, [this, id] {
+      auto id = gateway_id(req.params["id"]);
+      if (auto* r = std::get_if<response>(&id))
+        return respond(std::move(*r));
+      off_thread(respond, [this, id = std::get<std::int64_t>(id)] {
         auto m = p->records().find(id);
         if (!m)
           return response::error(404, "not_found", "no mesh " + std::to_string(id));
         return response::json(200, mesh::to_json(*m));
       });
     }, guarded);
+
+    add_batch_routes(server, p, guarded, [this](http::responder respond, std::function<response()> work) {
+      off_thread(std::move(respond), std::move(work));
+    });
 
     server.route("POST", "/api/meshes/callback", [this](http::request req, http::responder respond) {
       const auto& secret = p->cfg().mesh_service.callback_secret;

@@ -1,10 +1,14 @@
-// The HTTP gateway, first part: meshes and the mesh service's callback.
+// The HTTP gateway: meshes, batches and the mesh service's callback.
 //   GET  /healthz                 no token: {"status":"ok"} and the node's queue sizes
 //   POST /api/meshes              {image_url, project?, user?, parameters?} -> 201, the mesh
 //   GET  /api/meshes/{id}         the mesh, 404 when there is none
 //   POST /api/meshes/callback     the service's callback, signed (X-Meshjobs-Signature) with
 //                                 mesh_service.callback_secret instead of the bearer token;
 //                                 taken as a mesh.progress_callback job -> 202
+//   POST   /api/batches           {project?, user?, images | folder, parameters?} -> 202
+//                                 {batch_id, status: enqueued | duplicate}
+//   GET    /api/batches/{id}      the batch and its images (?offset=&limit=, at most 10,000)
+//   DELETE /api/batches/{id}      cancels it: 202 cancelling, 200 cancelled, 409 finished
 // `http.token` protects the rest. Bodies are bounded (http.max_body_bytes), reads time out,
 // and every error is JSON {"error","detail"} naming the problem. Handlers never block an io
 // thread: the record and enqueue work goes to a bounded pool (full: 503).

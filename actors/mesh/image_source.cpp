@@ -1,10 +1,12 @@
 #include "mesh/image_source.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <system_error>
 
 #include "meshjobs/http/http_client.hpp"
@@ -95,6 +97,27 @@ void load_image(std::string_view source, const image_source_limits& limits, http
       return done(error("image_not_found", source, "the server answered " + std::to_string(answer.status)));
     done(std::move(answer.body));
   }, options);
+}
+
+namespace {
+
+bool is_image_file(const std::filesystem::path& p) {
+  static const std::set<std::string> known{".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm"};
+  auto ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return known.count(ext) > 0;
+}
+
+}  // namespace
+
+std::vector<std::string> image_files_in(const std::string& folder, std::error_code& ec) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file() && is_image_file(it->path()))
+      out.push_back(fs::absolute(it->path()).lexically_normal().string());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace meshjobs::mesh

@@ -12,7 +12,9 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <variant>
+#include <vector>
 
 namespace meshjobs::http {
 class client;
@@ -43,5 +45,9 @@ image_result read_local_image(std::string_view source, const image_source_limits
 /// http:// one is fetched through `client`, and `done` runs on the client's io thread.
 void load_image(std::string_view source, const image_source_limits& limits, http::client& client,
                 std::function<void(image_result)> done);
+
+/// The image files (PNG, JPEG, BMP, PGM, PPM by extension) directly in `folder`, as absolute
+/// paths, sorted; `ec` says why the folder could not be read.
+std::vector<std::string> image_files_in(const std::string& folder, std::error_code& ec);
 
 }  // namespace meshjobs::mesh

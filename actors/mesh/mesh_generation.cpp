@@ -12,6 +12,7 @@
 #include <chrono>
 #include <future>
 
+#include "mesh/batch_generation.hpp"
 #include "mesh/generation_steps.hpp"
 #include "mesh/image_source.hpp"
 #include "mesh/mesher/mesher.hpp"
@@ -110,6 +111,8 @@ std::vector<record_write> outcome_records(mesh_pipeline& p, const job& j, const 
     default:
       return {};
   }
+  for (auto& w : batch_child_records(j, o))  // a batch's child: its image ends with it
+    out.push_back(std::move(w));
   return out;
 }
 

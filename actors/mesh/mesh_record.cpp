@@ -73,7 +73,7 @@ std::int64_t mesh_records::next_id() {
   return next_id_.fetch_add(1);
 }
 
-mesh_record mesh_records::create(const new_mesh& n) {
+mesh_record mesh_records::make(const new_mesh& n) {
   mesh_record m;
   m.id = next_id();
   m.job_id = "mesh-" + std::to_string(m.id);
@@ -82,10 +82,12 @@ mesh_record mesh_records::create(const new_mesh& n) {
   m.image_url = n.image_url;
   m.parameters = n.parameters;
   m.created_at = m.updated_at = rt_.clock().now();
-  rt_.write_records({{"INSERT INTO meshes (id, job_id, project, user_name, image_url, parameters, status,"
-                      " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      {v::of(m.id), v::of(m.job_id), v::of(m.project), v::of(m.user), v::of(m.image_url),
-                       v::of(m.parameters), v::of(m.status), v::of(m.created_at), v::of(m.updated_at)}}});
+  return m;
+}
+
+mesh_record mesh_records::create(const new_mesh& n) {
+  auto m = make(n);
+  rt_.write_records({writes::insert(m)});
   return m;
 }
 
@@ -143,6 +145,13 @@ std::optional<std::int64_t> mesh_records::mesh_of_job(job_id job) const {
 }
 
 namespace writes {
+
+record_write insert(const mesh_record& m) {
+  return {"INSERT INTO meshes (id, job_id, project, user_name, image_url, parameters, status, created_at, updated_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {v::of(m.id), v::of(m.job_id), v::of(m.project), v::of(m.user), v::of(m.image_url), v::of(m.parameters),
+           v::of(m.status), v::of(m.created_at), v::of(m.updated_at)}};
+}
 
 record_write set_generation_job(std::int64_t mesh, job_id job, timestamp now) {
   return {"UPDATE meshes SET generation_job = ?, updated_at = ? WHERE id = ?",

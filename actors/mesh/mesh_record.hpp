@@ -70,6 +70,9 @@ class mesh_records {
 
   /// Inserts a pending mesh and returns it with its id; durable when it returns.
   mesh_record create(const new_mesh& m);
+  /// A pending mesh with a fresh id, not written yet: commit writes::insert(it) yourself
+  /// (a batch inserts all of its meshes in one transaction).
+  mesh_record make(const new_mesh& m);
   std::optional<mesh_record> find(std::int64_t id) const;
   std::optional<mesh_record> find_by_job_id(const std::string& job_id) const;
   /// The newest mesh made from `image_url`, if any.
@@ -98,6 +101,7 @@ class mesh_records {
 
 /// The statements that move a mesh along; the caller commits them (alone or with an outcome).
 namespace writes {
+record_write insert(const mesh_record& m);
 record_write set_generation_job(std::int64_t mesh, job_id job, timestamp now);
 /// When its first attempt started, unless it already has that time.
 record_write started(std::int64_t mesh, timestamp started_at);

@@ -5,6 +5,7 @@
 //   a webhook               a job of its own (notifications.webhook), so that it is retried
 #include <spdlog/spdlog.h>
 
+#include "notifications/sinks.hpp"
 #include "pipeline_types.hpp"
 
 namespace meshjobs {
@@ -30,20 +31,7 @@ void notify(mesh_pipeline& p, job_context& ctx, const char* event) {
     else
       spdlog::warn("notification {}: mesh {} of user {} failed: {}", event, m->id, m->user, m->error_message);
   }
-  if (!m->user.empty())
-    p.rt().publish("user:" + m->user, body);
-  if (!sinks.webhook_url.empty()) {
-    enqueue_request hook;
-    hook.kind = "notifications.webhook";
-    json::writer w;
-    w.begin_object().key("url").value(sinks.webhook_url).key("body").value(body).end_object();
-    hook.args = w.take();
-    // Its key makes a retry of this notification send the webhook once.
-    hook.idempotency_key = std::string{event} + ":" + std::to_string(ctx.current().id);
-    auto reply = ctx.enqueue(std::move(hook));
-    if (reply.status == enqueue_status::refused)
-      throw job_failure("service_error", "notifications.webhook refused: " + reply.error);
-  }
+  deliver_notification(p, ctx, event, m->user, body);
 }
 
 job_type notification_type(std::shared_ptr<mesh_pipeline> p, const char* kind, const char* event) {

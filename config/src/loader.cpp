@@ -2,6 +2,7 @@
 #include "meshjobs/config/loader.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -49,6 +50,7 @@ void read_config(reader& r, const YAML::Node& root, config& out) {
     {"metrics", [&](const entry& e) { read_metrics(r, e.value, out.metrics); }},
     {"http", [&](const entry& e) { read_http(r, e.value, out.http); }},
     {"security", [&](const entry& e) { read_security(r, e.value, out.security); }},
+    {"batch", [&](const entry& e) { read_batch(r, e.value, out.batch); }},
   });
   const queue_names names = queues ? read_queues(r, *queues, out.queues) : names_of(out.queues);
   if (limits)
@@ -118,6 +120,15 @@ config_result load_config_string(std::string_view yaml, std::string_view source)
   reader r(result.errors, source);
   read_config(r, root, result.value);
   return result;
+}
+
+std::vector<config_error> apply_environment(config& c) {
+  std::vector<config_error> errors;
+  if (const char* text = std::getenv("BATCH_CONCURRENCY")) {
+    if (auto reason = config_detail::batch_concurrency_from_env(text, c.batch.concurrency))
+      errors.push_back({"BATCH_CONCURRENCY (environment)", *reason});
+  }
+  return errors;
 }
 
 config_result load_config_file(const std::string& path) {

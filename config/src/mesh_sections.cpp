@@ -1,4 +1,5 @@
-// The mesh pipeline's sections: `mesh_service`, `storage`, `notifications`, `metrics`, `http`.
+// The mesh pipeline's sections: `mesh_service`, `storage`, `notifications`, `metrics`, `http`,
+// `batch`.
 #include "enum_names.hpp"
 #include "sections.hpp"
 
@@ -14,6 +15,7 @@ constexpr int_range free_mb_range{0, 1ll << 30};
 constexpr int_range thumbnail_range{16, 4096};
 constexpr int_range port_range{0, 65535};
 constexpr int_range body_range{1024, 1ll << 30};
+constexpr int_range batch_concurrency_range{1, 1000};
 
 /// A host:port pair such as 127.0.0.1:8125.
 std::optional<std::string> host_port(reader& r, const entry& e) {
@@ -96,6 +98,23 @@ void read_http(reader& r, const YAML::Node& node, http_config& out) {
     {"max_body_bytes", [&](const entry& e) { assign(out.max_body_bytes, r.integer(e.value, e.path, body_range)); }},
     {"app_host", [&](const entry& e) { assign(out.app_host, r.text(e.value, e.path)); }},
   });
+}
+
+void read_batch(reader& r, const YAML::Node& node, batch_config& out) {
+  r.fields(node, "batch", {
+    {"concurrency", [&](const entry& e) {
+       assign(out.concurrency, r.integer(e.value, e.path, batch_concurrency_range)); }},
+  });
+}
+
+std::optional<std::string> batch_concurrency_from_env(const char* text, std::int64_t& out) {
+  const std::string value = text;
+  const bool digits = !value.empty() && value.size() <= 9 && value.find_first_not_of("0123456789") == std::string::npos;
+  const auto n = digits ? std::stoll(value) : 0;
+  if (!digits || n < batch_concurrency_range.min || n > batch_concurrency_range.max)
+    return "must be an integer within 1 and 1000 (got \"" + value + "\")";
+  out = n;
+  return std::nullopt;
 }
 
 }  // namespace meshjobs::config_detail

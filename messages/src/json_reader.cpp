@@ -139,6 +139,21 @@ std::optional<std::string> object::get_raw(std::string_view key) const {
   return std::nullopt;
 }
 
+std::optional<std::vector<std::string>> object::get_string_array(std::string_view key) const {
+  auto array = impl_->member_as<simdjson::dom::array>(key);
+  if (!array)
+    return std::nullopt;
+  std::vector<std::string> out;
+  out.reserve(array->size());
+  for (auto item : *array) {
+    std::string_view text;
+    if (item.get(text))
+      return std::nullopt;
+    out.emplace_back(text);
+  }
+  return out;
+}
+
 std::vector<std::string> object::keys() const {
   std::vector<std::string> names;
   names.reserve(impl_->root.size());

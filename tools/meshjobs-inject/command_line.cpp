@@ -38,7 +38,7 @@ struct subcommand {
 };
 
 struct subcommands {
-  subcommand enqueue, stats, jobs, get, cancel, retry, pause, resume, events, signal;
+  subcommand enqueue, stats, jobs, get, cancel, retry, pause, resume, events, signal, batch;
 };
 
 subcommand define_enqueue(CLI::App& app, raw_input& in) {
@@ -141,6 +141,8 @@ subcommands define(CLI::App& app, raw_input& in) {
                                "signal 42 '{\"status\":\"completed\"}'");
   s.signal.app->add_option("payload", in.payload, "a JSON object, e.g. '{\"status\":\"completed\"}'")
     ->required();
+  s.batch = define_id_command(app, in, "batch", "a batch and each image's status, as JSON (first 10,000 images)",
+                              "batch 42");
   return s;
 }
 
@@ -329,6 +331,8 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
     return command{pause_command{in.queue_name, s.pause.app->parsed()}};
   if (s.events.app->parsed())
     return command{events_command{}};
+  if (s.batch.app->parsed())
+    return with_id<batch_command>(in.id);
   if (s.signal.app->parsed()) {
     if (auto err = json::check_object(in.payload, "signal payload"))
       return usage_error{err->message};
@@ -371,7 +375,7 @@ parse_result parse_command_line(int argc, char** argv) {
     if (!app.get_subcommands().empty() || unknown.empty())
       return usage_error{e.what()};
     return usage_error{"unknown command \"" + unknown.front() +
-                       "\" (expected enqueue, stats, list, get, cancel, retry, pause, resume, events or signal)"};
+                       "\" (expected enqueue, stats, list, get, cancel, retry, pause, resume, events, signal or batch)"};
   }
   invocation inv;
   auto node = parse_node(in.node);

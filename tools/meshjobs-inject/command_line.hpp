@@ -46,9 +46,13 @@ struct pause_command {
 };
 /// Streams the node's events as JSON lines until Ctrl-C.
 struct events_command {};
+/// A batch (mesh.batch_generation) with each image's status, from the node's records.
+struct batch_command {
+  job_id id = 0;
+};
 
 using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command,
-                             retry_command, pause_command, events_command, signal_command>;
+                             retry_command, pause_command, events_command, signal_command, batch_command>;
 
 struct invocation {
   node_address node;

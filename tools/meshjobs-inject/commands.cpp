@@ -123,6 +123,21 @@ int run(const pause_command& cmd, front_connection& node) {
 
 int run(const events_command&, front_connection& node) { return run_events(node); }
 
+int run(const batch_command& cmd, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.view("batch", std::to_string(cmd.id));
+  const auto* text = answered(a, code);
+  if (text == nullptr)
+    return code;
+  auto parsed = json::object::parse(*text, "answer");
+  if (auto* o = std::get_if<json::object>(&parsed); o && o->has("error")) {
+    print_error("batch " + std::to_string(cmd.id) + ": " + o->get_string("detail").value_or(*text));
+    return exit_refused;
+  }
+  print_line(*text);
+  return exit_ok;
+}
+
 int run(const signal_command& cmd, front_connection& node) {
   int code = exit_ok;
   auto a = node.signal(cmd.id, cmd.payload);

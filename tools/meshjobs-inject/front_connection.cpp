@@ -113,6 +113,10 @@ answer<job_lookup> front_connection::lookup(job_id id) {
   return impl_->ask<job_lookup>("get", lookup_atom::value, id);
 }
 
+answer<std::string> front_connection::view(const std::string& name, const std::string& key) {
+  return impl_->ask<std::string>(name.c_str(), lookup_atom::value, name, key);
+}
+
 answer<cancel_status> front_connection::cancel(job_id id) {
   return impl_->ask<cancel_status>("cancel", cancel_atom::value, id);
 }

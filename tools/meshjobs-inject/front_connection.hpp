@@ -50,6 +50,8 @@ class front_connection {
   answer<bool> retry_dead(job_id id);
   answer<bool> pause(const std::string& queue, bool paused);
   answer<signal_status> signal(job_id id, const std::string& payload);
+  /// A view the node registered ("batch", ...): its JSON, or {"error", "detail"}.
+  answer<std::string> view(const std::string& name, const std::string& key);
 
  private:
   struct impl;

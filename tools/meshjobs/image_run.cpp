@@ -8,10 +8,14 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
-#include <set>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <variant>
 
+#include "mesh/batch_generation.hpp"
+#include "mesh/batch_record.hpp"
+#include "mesh/image_source.hpp"
 #include "mesh/mesher/sample_images.hpp"
 #include "meshjobs/messages/json.hpp"
 #include "progress_view.hpp"
@@ -21,19 +25,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_image(const fs::path& p) {
-  static const std::set<std::string> known{".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm"};
-  auto ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return known.count(ext) > 0;
-}
-
 std::vector<fs::path> images_in(const fs::path& dir) {
+  std::error_code ec;
   std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.is_regular_file() && is_image(e.path()))
-      out.push_back(fs::absolute(e.path()));
-  std::sort(out.begin(), out.end());
+  for (auto& file : mesh::image_files_in(dir.string(), ec))
+    out.emplace_back(std::move(file));
+  if (ec)
+    throw std::runtime_error("--images " + dir.string() + ": cannot be read: " + ec.message());
   return out;
 }
 
@@ -50,23 +48,34 @@ void write_samples(const fs::path& dir, int count, std::uint32_t size) {
 
 bool ended(const std::string& status) { return status == mesh::status::completed || status == mesh::status::failed; }
 
-/// The mesh of each image: the one the store has, or a new one. A mesh whose job never reached
-/// the store (a crash between the two writes) gets it now; its idempotency key makes that safe.
-std::vector<mesh::mesh_record> meshes_for(mesh_pipeline& p, const std::vector<fs::path>& images,
-                                          const std::string& parameters, std::size_t& resumed) {
-  std::vector<mesh::mesh_record> out;
+constexpr const char* run_project = "make-run";
+
+/// The batch this run watches: the one an earlier run left processing (it resumes on its own
+/// once the node is up), or a new one of the images that have no ended mesh yet; 0 when every
+/// image has one. `earlier` counts the images an earlier run had taken.
+std::int64_t batch_for(mesh_pipeline& p, const std::vector<fs::path>& images, const std::string& parameters,
+                       std::size_t& earlier) {
+  std::vector<std::string> rest;
   for (const auto& image : images) {
     auto found = p.records().find_by_image(image.string());
-    if (!found) {
-      out.push_back(p.create_mesh({"make-run", "local", image.string(), parameters}));
-      continue;
-    }
-    resumed += 1;
-    if (!ended(found->status) && (found->generation_job == 0 || !p.rt().find(found->generation_job)))
-      found->generation_job = p.enqueue_generation(*found).id;
-    out.push_back(std::move(*found));
+    if (found)
+      earlier += 1;
+    if (!found || !ended(found->status))
+      rest.push_back(image.string());
   }
-  return out;
+  if (auto left = batch::batch_records(p.rt()).processing_of(run_project))
+    return left->id;
+  if (rest.empty())
+    return 0;
+  batch_args a;
+  a.project = run_project;
+  a.user = "local";
+  a.images = std::move(rest);
+  a.parameters = parameters;
+  auto reply = create_batch(p, a);
+  if (reply.status == enqueue_status::refused)
+    throw std::runtime_error("the batch was refused: " + reply.error);
+  return static_cast<std::int64_t>(reply.id);
 }
 
 std::string seconds(std::int64_t ms) {
@@ -119,37 +128,60 @@ int run_images(runtime& rt, mesh_pipeline& p, const image_run_options& o) {
     return 1;
   }
   const auto started = std::chrono::steady_clock::now();
-  std::size_t resumed = 0;
-  auto meshes = meshes_for(p, images, o.parameters, resumed);
-  std::vector<std::string> names;
+  std::size_t earlier = 0;
+  std::vector<bool> ended_earlier;
+  for (const auto& image : images) {
+    auto found = p.records().find_by_image(image.string());
+    ended_earlier.push_back(found && ended(found->status));
+  }
+  const auto batch_id = batch_for(p, images, o.parameters, earlier);
+  std::printf("%zu images in %s: %zu new, %zu from an earlier run\n", images.size(), dir.c_str(),
+              images.size() - earlier, earlier);
+
+  // Row 0 is the batch; row 1 + i is image i. An image's mesh is the newest of its image,
+  // known once the batch has made it (its setup runs on the node, after this point).
+  std::vector<std::string> names{batch_id != 0 ? "batch " + std::to_string(batch_id) : "batch"};
   for (const auto& image : images)
     names.push_back(image.filename().string());
-  std::printf("%zu images in %s: %zu new, %zu from an earlier run\n", images.size(), dir.c_str(),
-              images.size() - resumed, resumed);
-
   progress_view view(names, ::isatty(STDOUT_FILENO) != 0);
+  std::vector<std::optional<mesh::mesh_record>> meshes(images.size());
   std::vector<std::uint64_t> subscriptions;
-  for (std::size_t i = 0; i < meshes.size(); ++i) {
-    if (ended(meshes[i].status)) {
-      view.finish(i, done_line(meshes[i], names[i]) + "  (earlier run)");
-      continue;
-    }
-    subscriptions.push_back(rt.subscribe("mesh:" + std::to_string(meshes[i].id),
-                                         [&view, i](const std::string&, const std::string& payload) {
+  std::mutex subscribing;
+  if (batch_id != 0)
+    subscriptions.push_back(rt.subscribe("batch_progress_" + std::to_string(batch_id),
+                                         [&view](const std::string&, const std::string& payload) {
       auto parsed = json::object::parse(payload, "progress");
       if (auto* event = std::get_if<json::object>(&parsed))
-        view.update(i, static_cast<std::int32_t>(event->get_int("progress").value_or(0)),
-                    event->get_string("message").value_or(""), event->get_string("status").value_or(""));
+        view.update(0, static_cast<std::int32_t>(event->get_int("progress").value_or(0)),
+                    std::to_string(event->get_int("completed").value_or(0)) + " completed, " +
+                      std::to_string(event->get_int("failed").value_or(0)) + " failed of " +
+                      std::to_string(event->get_int("total").value_or(0)),
+                    event->get_string("status").value_or(""));
     }));
-  }
-  // The bars are redrawn from here; the meshes' ends are read from their records.
-  auto report_ends = [&] {
-    for (std::size_t i = 0; i < meshes.size(); ++i) {
-      if (ended(meshes[i].status))
+  else
+    view.finish(0, "batch: nothing left to do");
+  // Each image's mesh as the store has it now; a mesh first seen gets its progress channel,
+  // one that ended its line.
+  auto refresh = [&] {
+    for (std::size_t i = 0; i < images.size(); ++i) {
+      if (meshes[i] && ended(meshes[i]->status))
         continue;
-      if (auto now = p.records().find(meshes[i].id); now && ended(now->status)) {
-        meshes[i] = *now;
-        view.finish(i, done_line(meshes[i], names[i]));
+      auto now = p.records().find_by_image(images[i].string());
+      if (!now)
+        continue;
+      const bool first_seen = !meshes[i] || meshes[i]->id != now->id;
+      meshes[i] = now;
+      if (ended(now->status)) {
+        view.finish(i + 1, done_line(*now, names[i + 1]) + (ended_earlier[i] ? "  (earlier run)" : ""));
+      } else if (first_seen) {
+        std::lock_guard<std::mutex> lock(subscribing);
+        subscriptions.push_back(rt.subscribe("mesh:" + std::to_string(now->id),
+                                             [&view, i](const std::string&, const std::string& payload) {
+          auto parsed = json::object::parse(payload, "progress");
+          if (auto* event = std::get_if<json::object>(&parsed))
+            view.update(i + 1, static_cast<std::int32_t>(event->get_int("progress").value_or(0)),
+                        event->get_string("message").value_or(""), event->get_string("status").value_or(""));
+        }));
       }
     }
   };
@@ -157,27 +189,37 @@ int run_images(runtime& rt, mesh_pipeline& p, const image_run_options& o) {
   std::thread drawer([&] {
     while (!finished) {
       view.draw();
-      report_ends();
+      refresh();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a screen refresh, not a wait
     }
   });
   const bool drained = rt.drain(o.timeout);
   finished = true;
   drawer.join();
-  report_ends();
+  refresh();
+  if (batch_id != 0) {
+    if (auto b = batch::batch_records(p.rt()).find(batch_id))
+      view.finish(0, "batch " + std::to_string(batch_id) + " " + b->status + ": " + std::to_string(b->completed) +
+                       " completed, " + std::to_string(b->failed) + " failed of " + std::to_string(b->total));
+  }
   for (auto s : subscriptions)
     rt.unsubscribe(s);
   view.close();
-  for (auto& m : meshes)
-    if (auto now = p.records().find(m.id))
-      m = *now;
-  print_table(meshes, names);
-  const auto completed = std::count_if(meshes.begin(), meshes.end(),
+  std::vector<mesh::mesh_record> table;
+  std::vector<std::string> table_names;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    if (auto now = p.records().find_by_image(images[i].string())) {
+      table.push_back(*now);
+      table_names.push_back(names[i + 1]);
+    }
+  }
+  print_table(table, table_names);
+  const auto completed = std::count_if(table.begin(), table.end(),
                                        [](const auto& m) { return m.status == mesh::status::completed; });
   const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("\n%lld of %zu meshes completed in %.2f s%s\n", static_cast<long long>(completed), meshes.size(), took,
+  std::printf("\n%lld of %zu meshes completed in %.2f s%s\n", static_cast<long long>(completed), images.size(), took,
               drained ? "" : " (timed out waiting for the rest)");
-  return completed == static_cast<long long>(meshes.size()) ? 0 : 1;
+  return completed == static_cast<long long>(images.size()) ? 0 : 1;
 }
 
 }  // namespace meshjobs::tools

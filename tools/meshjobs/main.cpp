@@ -28,6 +28,8 @@ constexpr int exit_bad_config = 2;
 bool load(const std::string& path, meshjobs::config& out) {
   auto result = path.empty() ? meshjobs::config_result{meshjobs::default_config(), {}}
                              : meshjobs::load_config_file(path);
+  for (auto& e : meshjobs::apply_environment(result.value))
+    result.errors.push_back(std::move(e));
   for (const auto& e : result.errors)
     std::cerr << e.to_string() << "\n";
   out = std::move(result.value);

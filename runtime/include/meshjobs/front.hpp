@@ -27,6 +27,9 @@ using front_actor = caf::typed_actor<
   caf::replies_to<pause_atom, std::string>::with<bool>,   ///< false: no such queue
   caf::replies_to<resume_atom, std::string>::with<bool>,
   caf::replies_to<signal_atom, job_id, std::string>::with<signal_status>,
+  /// A view the node registered (runtime::register_view), by name and key: its JSON, or
+  /// {"error": "not_found" | "unknown_view", "detail": ...}.
+  caf::replies_to<lookup_atom, std::string, std::string>::with<std::string>,
   /// Streams the node's events to the actor, as (events, [job_event]) requests answered with
   /// true, until it dies.
   caf::replies_to<events_atom, caf::actor>::with<bool>>;

@@ -58,6 +58,12 @@ class runtime {
   /// Throws std::invalid_argument for an empty or duplicate name.
   void register_records(record_schema schema);
 
+  /// Before start(): a read-only view that clients of the front actor (meshjobs-inject) ask for
+  /// by name and key, e.g. "batch" and "42" for a batch with its images. `fn` runs on a thread
+  /// of its own per request (it may read records) and returns JSON text, or nothing when there
+  /// is nothing by that key. Throws std::invalid_argument for an empty or duplicate name.
+  void register_view(std::string name, std::function<std::optional<std::string>(const std::string& key)> fn);
+
   /// Checks what start() would refuse without starting anything: a schedule entry whose job
   /// kind (or Ruby class) no registered type has. Throws std::invalid_argument naming each.
   void check() const;

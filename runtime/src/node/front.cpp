@@ -2,13 +2,17 @@
 
 #include <caf/all.hpp>
 
+#include "meshjobs/messages/json.hpp"
+
 namespace meshjobs {
 namespace {
 
 class front_impl : public front_actor::base {
  public:
-  front_impl(caf::actor_config& cfg, client_interface coordinator, front_keeper_actor keeper)
-      : front_actor::base(cfg), coordinator_(std::move(coordinator)), keeper_(std::move(keeper)) {}
+  front_impl(caf::actor_config& cfg, client_interface coordinator, front_keeper_actor keeper,
+             std::shared_ptr<const view_table> views)
+      : front_actor::base(cfg), coordinator_(std::move(coordinator)), keeper_(std::move(keeper)),
+        views_(std::move(views)) {}
 
   /// Exit messages are looked at here, before CAF handles them, because `kill` never reaches
   /// a handler: the keeper learns who sent it while the sender is still known.
@@ -45,6 +49,7 @@ class front_impl : public front_actor::base {
       [this, c](resume_atom a, std::string& queue) { return delegate(c, a, std::move(queue)); },
       [this, c](events_atom a, caf::actor client) { return delegate(c, a, std::move(client)); },
       [this, c](signal_atom a, job_id id, std::string& payload) { return delegate(c, a, id, std::move(payload)); },
+      [this](lookup_atom, std::string& view, std::string& key) { return ask_view(view, key); },
     };
   }
 
@@ -60,7 +65,44 @@ class front_impl : public front_actor::base {
   }
 
   static constexpr std::size_t max_reported_chars = 200;
+
+  /// A view reads records, which may block: it runs on a detached actor (a thread of its own)
+  /// that answers once and ends, and the front relays its answer.
+  caf::result<std::string> ask_view(const std::string& view, const std::string& key) {
+    auto found = views_ ? views_->find(view) : view_table::const_iterator{};
+    if (!views_ || found == views_->end())
+      return view_error("unknown_view", "no view named \"" + view + "\" on this node");
+    // Arguments go through spawn: CAF 0.17 dereferences a null argument tuple for a function
+    // actor spawned without any (UBSan flags it).
+    auto worker = system().spawn<caf::detached>(view_worker, found->second, view, key);
+    auto rp = make_response_promise<std::string>();
+    request(worker, view_timeout, lookup_atom::value)
+      .then([rp](std::string& json) mutable { rp.deliver(std::move(json)); },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+    return rp;
+  }
+
+  static caf::behavior view_worker(caf::event_based_actor* self, view_fn fn, std::string view, std::string key) {
+    return {[self, fn = std::move(fn), view = std::move(view), key = std::move(key)](lookup_atom) -> std::string {
+      self->quit();
+      try {
+        if (auto json = fn(key))
+          return *json;
+        return view_error("not_found", "no " + view + " " + key);
+      } catch (const std::exception& e) {
+        return view_error("failed", view + " " + key + ": " + e.what());
+      }
+    }};
+  }
+
+  static std::string view_error(const char* kind, const std::string& detail) {
+    return json::writer{}.begin_object().key("error").value(kind).key("detail").value(detail).end_object().take();
+  }
+
+  static constexpr auto view_timeout = std::chrono::seconds(30);
+
   client_interface coordinator_;
+  std::shared_ptr<const view_table> views_;
   // Read by enqueue() on the sender's thread, so never changed. The keeper drops its handle to
   // this front when it dies or stops, which ends the cycle between the two.
   const front_keeper_actor keeper_;
@@ -68,8 +110,9 @@ class front_impl : public front_actor::base {
 
 }  // namespace
 
-front_actor spawn_front(caf::actor_system& sys, client_interface coordinator, front_keeper_actor keeper) {
-  return sys.spawn<front_impl>(std::move(coordinator), std::move(keeper));
+front_actor spawn_front(caf::actor_system& sys, client_interface coordinator, front_keeper_actor keeper,
+                        std::shared_ptr<const view_table> views) {
+  return sys.spawn<front_impl>(std::move(coordinator), std::move(keeper), std::move(views));
 }
 
 }  // namespace meshjobs

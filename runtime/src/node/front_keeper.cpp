@@ -14,6 +14,7 @@ constexpr auto middleman_timeout = std::chrono::seconds(5);
 struct front_keeper_state {
   client_interface coordinator;
   std::shared_ptr<link::link_listener> listener;
+  std::shared_ptr<const view_table> views;
   front_actor front;
   static inline const char* name = "front_keeper";
 };
@@ -28,7 +29,7 @@ void watch(keeper_pointer self, front_actor front) {
 /// The port's next connections get a new front; the dead one's clients see it gone.
 void replace_front(keeper_pointer self) {
   auto& st = self->state;
-  auto front = spawn_front(self->home_system(), st.coordinator, caf::actor_cast<front_keeper_actor>(self));
+  auto front = spawn_front(self->home_system(), st.coordinator, caf::actor_cast<front_keeper_actor>(self), st.views);
   st.listener->set_actor(caf::actor_cast<caf::strong_actor_ptr>(front), self->home_system().message_types(front));
   watch(self, std::move(front));
   spdlog::warn("front: a new front actor serves {}:{}", st.listener->host(), st.listener->port());
@@ -67,9 +68,11 @@ void report_peer(keeper_pointer self, const caf::node_id& node, caf::actor_id ac
 }
 
 front_keeper_actor::behavior_type front_keeper(keeper_pointer self, client_interface coordinator,
-                                               std::shared_ptr<link::link_listener> listener) {
+                                               std::shared_ptr<link::link_listener> listener,
+                                               std::shared_ptr<const view_table> views) {
   self->state.coordinator = std::move(coordinator);
   self->state.listener = std::move(listener);
+  self->state.views = std::move(views);
   self->set_down_handler([self](caf::down_msg& msg) {
     if (msg.source != self->state.front.address())
       return;
@@ -98,8 +101,9 @@ front_keeper_actor::behavior_type front_keeper(keeper_pointer self, client_inter
 }  // namespace
 
 front_keeper_actor spawn_front_keeper(caf::actor_system& sys, client_interface coordinator,
-                                      std::shared_ptr<link::link_listener> listener) {
-  return sys.spawn(front_keeper, std::move(coordinator), std::move(listener));
+                                      std::shared_ptr<link::link_listener> listener,
+                                      std::shared_ptr<const view_table> views) {
+  return sys.spawn(front_keeper, std::move(coordinator), std::move(listener), std::move(views));
 }
 
 }  // namespace meshjobs

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "link/link_listener.hpp"
+#include "node/views.hpp"
 #include "meshjobs/messages/interfaces.hpp"
 #include "meshjobs/front.hpp"
 
@@ -27,6 +28,7 @@ using front_keeper_actor = caf::typed_actor<
 
 /// An exit message to the keeper stops it and kills the front it watches (the runtime's stop).
 front_keeper_actor spawn_front_keeper(caf::actor_system& sys, client_interface coordinator,
-                                      std::shared_ptr<link::link_listener> listener);
+                                      std::shared_ptr<link::link_listener> listener,
+                                      std::shared_ptr<const view_table> views);
 
 }  // namespace meshjobs

@@ -113,6 +113,7 @@ struct runtime::impl {
   channel_hub_actor hub;
   std::shared_ptr<link::link_listener> listener;
   front_keeper_actor front_keeper;
+  std::shared_ptr<view_table> views = std::make_shared<view_table>();
   std::shared_ptr<store> db;
   std::uint16_t inject_port = 0;
   std::unordered_map<std::uint64_t, std::pair<std::string, caf::actor>> subscriptions;
@@ -265,6 +266,15 @@ void runtime::register_records(record_schema schema) {
   impl_->env->record_schemas.push_back(std::move(schema));
 }
 
+void runtime::register_view(std::string name, std::function<std::optional<std::string>(const std::string&)> fn) {
+  if (impl_->started)
+    throw std::logic_error("register_view: the runtime has started; register views before start()");
+  if (name.empty() || !fn)
+    throw std::invalid_argument("register_view: a view needs a name and a function");
+  if (!impl_->views->emplace(name, std::move(fn)).second)
+    throw std::invalid_argument("register_view: " + name + ": already registered");
+}
+
 void runtime::check() const {
   const auto& env = *impl_->env;
   // A config built in code skipped the loader's checks: a bad entry stops the start here, not
@@ -318,8 +328,8 @@ void runtime::start() {
       d.shutdown_actors();
       throw std::runtime_error(std::string{"node.inject_port: "} + e.what());
     }
-    d.front_keeper = spawn_front_keeper(*d.sys, d.coord, d.listener);
-    auto front = spawn_front(*d.sys, d.coord, d.front_keeper);
+    d.front_keeper = spawn_front_keeper(*d.sys, d.coord, d.listener, d.views);
+    auto front = spawn_front(*d.sys, d.coord, d.front_keeper, d.views);
     d.listener->set_actor(caf::actor_cast<caf::strong_actor_ptr>(front), d.sys->message_types(front));
     caf::anon_send(d.front_keeper, std::move(front));
     d.listener->start();

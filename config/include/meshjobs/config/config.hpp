@@ -118,6 +118,12 @@ struct security_config {
   bool insecure = false;
 };
 
+/// `batch`: mesh.batch_generation. The environment's BATCH_CONCURRENCY (the seed's variable)
+/// overrides `concurrency` (see apply_environment).
+struct batch_config {
+  std::int64_t concurrency = 5;  ///< child generations of one batch at once
+};
+
 struct config {
   bool verbose = false;
   int concurrency = 25;  ///< executions at once on this node
@@ -133,6 +139,7 @@ struct config {
   metrics_config metrics;
   http_config http;
   security_config security;
+  batch_config batch;
 };
 
 std::string_view to_string(store_backend b);

@@ -28,6 +28,11 @@ config_result load_config_string(std::string_view yaml, std::string_view source 
 /// Reads and parses a file; an unreadable file is an error naming the path.
 config_result load_config_file(const std::string& path);
 
+/// Applies the seed's environment variables over `c` (BATCH_CONCURRENCY -> batch.concurrency);
+/// returns an error naming each variable whose value is not valid (and leaves that field).
+/// The daemon applies them after its config; the loaders above do not.
+std::vector<config_error> apply_environment(config& c);
+
 /// The embedded defaults (the shipped meshjobs.yml, compiled in).
 config default_config();
 

@@ -38,6 +38,9 @@ class object {
   std::optional<bool> get_bool(std::string_view key) const;
   /// The member's value as minified JSON text (objects, arrays, anything).
   std::optional<std::string> get_raw(std::string_view key) const;
+  /// The member as an array of strings; nothing when it is missing, not an array, or holds
+  /// anything but strings.
+  std::optional<std::vector<std::string>> get_string_array(std::string_view key) const;
   std::vector<std::string> keys() const;
 
  private:
