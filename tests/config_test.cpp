@@ -123,6 +123,10 @@ std::string dump_meshjobs_sections(const config& c) {
   out << "\nmetrics: statsd=" << c.metrics.statsd << " prefix=" << c.metrics.prefix;
   out << "\nhttp: host=" << c.http.host << " port=" << c.http.port << " token=" << c.http.token
       << " max_body_bytes=" << c.http.max_body_bytes << " app_host=" << c.http.app_host;
+  const auto& sec = c.security;
+  out << "\nsecurity: transport=" << to_string(sec.transport) << " keys_dir=" << sec.keys_dir << " ca=" << sec.ca
+      << " certificate=" << sec.certificate << " key=" << sec.key << " secret=" << sec.secret
+      << " handshake_timeout_ms=" << sec.handshake_timeout_ms;
   return out.str();
 }
 
@@ -395,7 +399,7 @@ TEST(ConfigErrors, UnknownKeyFarFromAnyKnownKeyListsTheKnownKeys) {
   EXPECT_THAT(messages(result),
               ElementsAre("config: pidfile: unknown key (expected one of verbose, concurrency, "
                           "timeout, queues, limits, schedule, store, node, mesh_service, storage, "
-                          "notifications, metrics, http, batch)"));
+                          "notifications, metrics, http, security, batch)"));
 }
 
 TEST(ConfigErrors, LimitForAQueueNotInQueuesNamesBoth) {
@@ -896,6 +900,48 @@ TEST(ConfigLoader, BatchConcurrencyComesFromTheConfigAndBATCH_CONCURRENCYOverrid
     EXPECT_THAT(errors.front().to_string(), HasSubstr("BATCH_CONCURRENCY (environment): must be an integer within 1 and 1000"));
     EXPECT_EQ(cfg.batch.concurrency, 7) << "a bad value leaves the field";
   }
+}
+
+}  // namespace
+}  // namespace meshjobs
+
+namespace meshjobs {
+namespace {
+
+TEST(ConfigLoader, TheSecuritySectionLoadsAndEachBadValueNamesItsKey) {
+  const auto good = load_config_string(R"(
+security:
+  transport: plaintext
+  keys_dir: /var/lib/meshjobs/keys
+  ca: /etc/meshjobs/ca.pem
+  certificate: /etc/meshjobs/node.pem
+  key: /etc/meshjobs/node.key
+  secret: 0123456789abcdef
+  handshake_timeout_ms: 2000
+)");
+  ASSERT_THAT(messages(good), ElementsAre());
+  EXPECT_EQ(good.value.security.transport, link_transport::plaintext);
+  EXPECT_EQ(good.value.security.keys_dir, "/var/lib/meshjobs/keys");
+  EXPECT_EQ(good.value.security.key, "/etc/meshjobs/node.key");
+  EXPECT_EQ(good.value.security.secret, "0123456789abcdef");
+  EXPECT_EQ(good.value.security.handshake_timeout_ms, 2000);
+  EXPECT_FALSE(good.value.security.insecure) << "only the command line allows a plaintext port off loopback";
+
+  const auto bad = load_config_string(R"(
+security:
+  transport: ssl
+  secret: 0123456789abcde
+  handshake_timeout_ms: 50
+  insecure: true
+)");
+  EXPECT_THAT(messages(bad),
+              ElementsAre("config: security.transport: must be one of tls, plaintext (got \"ssl\")",
+                          "config: security.secret: must be at least 16 characters (got 15)",
+                          "config: security.handshake_timeout_ms: must be from 100 to 600000 (got 50)",
+                          ::testing::StartsWith("config: security.insecure: unknown key")));
+
+  const auto half = load_config_string("security:\n  ca: /etc/meshjobs/ca.pem\n");
+  EXPECT_THAT(messages(half), ElementsAre(::testing::HasSubstr("security: ca, certificate and key go together")));
 }
 
 }  // namespace

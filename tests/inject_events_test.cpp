@@ -35,7 +35,7 @@ class InjectEvents : public ::testing::Test {
     if (!node_.wait_ready())
       return false;
     spawn_options opts;
-    opts.args = {"--node", node_.address(), "events"};
+    opts.args = {"--node", node_.address(), "--keys", node_.keys_dir(), "events"};
     opts.env = {asan_options_without_leak_check()};
     opts.stdout_path = out_;
     opts.stderr_path = err_;

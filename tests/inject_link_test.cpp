@@ -81,7 +81,7 @@ TEST(InjectLink, a_node_killed_mid_request_is_reported_at_once) {
   write_lock lock{s.store_path};
 
   spawn_options opts;
-  opts.args = {"--node", node.address(), "--timeout", "30s", "enqueue", "demo.noop"};
+  opts.args = {"--node", node.address(), "--keys", node.keys_dir(), "--timeout", "30s", "enqueue", "demo.noop"};
   opts.stdout_path = dir.file("client.out");
   opts.stderr_path = dir.file("client.err");
   child_process client{MESHJOBS_INJECT_BIN, opts};

@@ -164,7 +164,7 @@ TEST_F(InjectCli, a_peer_that_never_answers_is_exit_3_within_the_timeout) {
   silent_listener peer;
   auto address = "127.0.0.1:" + std::to_string(peer.port());
   auto started = std::chrono::steady_clock::now();
-  auto r = run_inject(dir_, {"--node", address, "--timeout", "500ms", "stats"});
+  auto r = run_inject(dir_, {"--node", address, "--keys", test_keys_dir(dir_), "--timeout", "500ms", "stats"});
   auto took = std::chrono::steady_clock::now() - started;
   EXPECT_TRUE(r.status.exited_with(3)) << r.status.to_string() << "\n" << r.err;
   auto error = json_line(r.err).get_string("error").value_or("");
@@ -177,7 +177,7 @@ TEST_F(InjectCli, a_stalled_handshake_waits_out_the_whole_timeout) {
   silent_listener peer;
   auto address = "127.0.0.1:" + std::to_string(peer.port());
   auto started = std::chrono::steady_clock::now();
-  auto r = run_inject(dir_, {"--node", address, "--timeout", "3s", "stats"});
+  auto r = run_inject(dir_, {"--node", address, "--keys", test_keys_dir(dir_), "--timeout", "3s", "stats"});
   auto took = std::chrono::steady_clock::now() - started;
   EXPECT_TRUE(r.status.exited_with(3)) << r.status.to_string() << "\n" << r.err;
   EXPECT_NE(r.err.find("no handshake within 3s"), std::string::npos) << r.err;
@@ -384,7 +384,7 @@ TEST_F(InjectAgainstNode, args_past_a_command_line_s_limit_come_from_a_file_or_s
   EXPECT_EQ(get(*json_line(from_file.out).get_int("id")).get_raw("args"), args);
 
   spawn_options opts;
-  opts.args = {"--node", node_->address(), "enqueue", "demo.noop", "--in", "1h", "--args", "-"};
+  opts.args = {"--node", node_->address(), "--keys", node_->keys_dir(), "enqueue", "demo.noop", "--in", "1h", "--args", "-"};
   opts.stdin_path = path;
   opts.stdout_path = dir_->file("stdin-args.out");
   opts.stderr_path = dir_->file("stdin-args.err");

@@ -1,5 +1,7 @@
 #include "node_harness.hpp"
 
+#include "link/keys_dir.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
@@ -20,6 +22,12 @@ child_process start_node(const temp_dir& dir, const node_settings& s, const std:
   return child_process{MESHJOBS_NODE_BIN, opts};
 }
 
+node_settings with_keys_dir(const temp_dir& dir, node_settings s) {
+  if (s.keys_dir.empty())
+    s.keys_dir = dir.file("keys");
+  return s;
+}
+
 }  // namespace
 
 std::string node_config_yaml(const node_settings& s) {
@@ -36,6 +44,11 @@ std::string node_config_yaml(const node_settings& s) {
   yaml += "  inject_port: " + std::to_string(s.inject_port) + "\n";
   yaml += "  scheduler_threads: 2\n";
   yaml += "  max_written_off_threads: " + std::to_string(s.max_written_off_threads) + "\n";
+  if (!s.keys_dir.empty() || !s.security_yaml.empty())
+    yaml += "security:\n";
+  if (!s.keys_dir.empty())
+    yaml += "  keys_dir: " + s.keys_dir + "\n";
+  yaml += s.security_yaml;
   return yaml;
 }
 
@@ -69,12 +82,20 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   }
 }
 
+std::string test_keys_dir(const temp_dir& dir) {
+  const auto path = dir.file("keys");
+  link::make_keys_dir_if_missing(path, "test-node");
+  return path;
+}
+
 node_process::node_process(const temp_dir& dir, const node_settings& settings, const std::string& name,
                            const std::vector<std::string>& extra_args)
     : dir_(dir),
       port_(settings.inject_port),
+      config_path_(dir.file(name + ".yml")),
+      keys_dir_(with_keys_dir(dir, settings).keys_dir),
       log_path_(dir.file(name + ".log")),
-      child_(start_node(dir, settings, name, extra_args)) {}
+      child_(start_node(dir, with_keys_dir(dir, settings), name, extra_args)) {}
 
 bool node_process::wait_ready(std::chrono::milliseconds limit) {
   return eventually(
@@ -87,7 +108,7 @@ bool node_process::wait_ready(std::chrono::milliseconds limit) {
 }
 
 run_result node_process::inject(const std::vector<std::string>& args, std::chrono::milliseconds limit) const {
-  std::vector<std::string> full{"--node", address()};
+  std::vector<std::string> full{"--node", address(), "--keys", keys_dir_};
   full.insert(full.end(), args.begin(), args.end());
   return run_inject(dir_, full, limit, inject_env_);
 }

@@ -23,6 +23,9 @@ struct node_settings {
   int timeout_s = 30;
   std::vector<std::string> queues = {"default"};
   int max_written_off_threads = 32;
+  /// security.keys_dir; empty: `keys` in the node's temp dir, shared by its inject calls.
+  std::string keys_dir;
+  std::string security_yaml;  ///< more lines of the `security` section, each "  key: value\n"
 };
 
 std::string node_config_yaml(const node_settings& s);
@@ -42,6 +45,9 @@ json::object json_line(const std::string& line);
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit,
                 std::chrono::milliseconds pause = 50ms);
 
+/// A keys directory as a node makes on first start, in `dir`/keys (made once); its path.
+std::string test_keys_dir(const temp_dir& dir);
+
 class node_process {
  public:
   /// Writes `<name>.yml` in `dir` and starts the node with it; stderr (the log) goes to
@@ -53,12 +59,14 @@ class node_process {
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string log() const { return read_file(log_path_); }
+  const std::string& config_path() const { return config_path_; }
+  const std::string& keys_dir() const { return keys_dir_; }
 
   /// Polls `stats` until the node answers; false if it does not within `limit` or exits.
   bool wait_ready(std::chrono::milliseconds limit = 20s);
   /// Extra environment (NAME=VALUE) for the meshjobs-inject processes that talk to this node.
   void set_inject_env(std::vector<std::string> env) { inject_env_ = std::move(env); }
-  /// meshjobs-inject --node <this node> args...
+  /// meshjobs-inject --node <this node> --keys <its keys dir> args...
   run_result inject(const std::vector<std::string>& args, std::chrono::milliseconds limit = 20s) const;
   /// Runs every command through meshjobs-inject, `at_once` processes at a time; results in order.
   std::vector<run_result> inject_all(const std::vector<std::vector<std::string>>& commands,
@@ -74,6 +82,8 @@ class node_process {
  private:
   const temp_dir& dir_;
   std::uint16_t port_;
+  std::string config_path_;
+  std::string keys_dir_;
   std::string log_path_;
   std::vector<std::string> inject_env_;
   child_process child_;

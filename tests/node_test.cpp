@@ -218,7 +218,7 @@ TEST_F(NodeDaemon, inject_of_bad_json_is_a_usage_error_and_sends_nothing) {
 
 TEST_F(NodeDaemon, inject_with_nothing_listening_exits_3_naming_the_address) {
   auto address = "127.0.0.1:" + std::to_string(free_loopback_port());
-  auto r = run_inject(dir_, {"--node", address, "stats"});
+  auto r = run_inject(dir_, {"--node", address, "--keys", test_keys_dir(dir_), "stats"});
   EXPECT_TRUE(r.status.exited_with(3)) << r.status.to_string() << "\n" << r.err;
   auto error = json_line(r.err).get_string("error").value_or("");
   EXPECT_NE(error.find(address), std::string::npos) << error;

@@ -12,4 +12,8 @@ std::string_view to_string(node_role r) {
   return config_detail::name_of(config_detail::node_role_names, r);
 }
 
+std::string_view to_string(link_transport t) {
+  return config_detail::name_of(config_detail::link_transport_names, t);
+}
+
 }  // namespace meshjobs

@@ -39,6 +39,11 @@ inline constexpr name_table<scheduler_policy, 2> scheduler_policy_names{{
   {scheduler_policy::sharing, "sharing"},
 }};
 
+inline constexpr name_table<link_transport, 2> link_transport_names{{
+  {link_transport::tls, "tls"},
+  {link_transport::plaintext, "plaintext"},
+}};
+
 template <class Enum, std::size_t N>
 constexpr std::string_view name_of(const name_table<Enum, N>& table, Enum value) {
   for (const auto& [candidate, name] : table)

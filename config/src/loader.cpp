@@ -49,6 +49,7 @@ void read_config(reader& r, const YAML::Node& root, config& out) {
     {"notifications", [&](const entry& e) { read_notifications(r, e.value, out.notifications); }},
     {"metrics", [&](const entry& e) { read_metrics(r, e.value, out.metrics); }},
     {"http", [&](const entry& e) { read_http(r, e.value, out.http); }},
+    {"security", [&](const entry& e) { read_security(r, e.value, out.security); }},
     {"batch", [&](const entry& e) { read_batch(r, e.value, out.batch); }},
   });
   const queue_names names = queues ? read_queues(r, *queues, out.queues) : names_of(out.queues);

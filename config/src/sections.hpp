@@ -43,6 +43,7 @@ void read_storage(reader& r, const YAML::Node& node, storage_config& out);
 void read_notifications(reader& r, const YAML::Node& node, notifications_config& out);
 void read_metrics(reader& r, const YAML::Node& node, metrics_config& out);
 void read_http(reader& r, const YAML::Node& node, http_config& out);
+void read_security(reader& r, const YAML::Node& node, security_config& out);
 void read_batch(reader& r, const YAML::Node& node, batch_config& out);
 /// BATCH_CONCURRENCY's text into `out`, or why it is not a valid concurrency.
 std::optional<std::string> batch_concurrency_from_env(const char* text, std::int64_t& out);

@@ -22,6 +22,7 @@ constexpr std::size_t max_idempotency_key = 200;
 /// Everything CLI11 fills in, as text, before it is checked and turned into an invocation.
 struct raw_input {
   std::string node, timeout = "10s";
+  link_options link;
   std::string kind, args = "{}", args_file, queue, priority, in, at, expires_in, unique_mode, unique_key;
   std::string on_conflict = "log", idempotency_key;
   bool unique = false;
@@ -85,11 +86,30 @@ subcommand define_queue_command(CLI::App& app, raw_input& in, const char* name, 
   return s;
 }
 
+/// By default the node's own credentials in ./meshjobs-keys, where a node with the default
+/// config keeps them when started in the same directory.
+void define_link_options(CLI::App& app, link_options& link) {
+  const char* group = "Credentials (default: the node's, in ./meshjobs-keys)";
+  app.add_option("--config", link.config_path, "the node's config: use the credentials it names")->group(group);
+  app.add_option("--keys", link.keys_dir, "a node's keys directory (security.keys_dir)")->group(group);
+  auto* ca = app.add_option("--ca", link.ca, "CA certificate (PEM) the node's certificate must chain to")->group(group);
+  auto* cert = app.add_option("--cert", link.cert, "this client's certificate (PEM), signed by the node's CA")->group(group);
+  auto* key = app.add_option("--key", link.key, "its private key (PEM, mode 600)")->group(group);
+  ca->needs(cert, key);
+  cert->needs(ca, key);
+  key->needs(ca, cert);
+  app.add_option("--secret-file", link.secret_file,
+                 "file holding the cluster secret (mode 600); else $MESHJOBS_CLUSTER_SECRET, else the keys "
+                 "directory's cluster.secret")->group(group);
+  app.add_flag("--plaintext", link.plaintext, "the node's security.transport is plaintext (no TLS)")->group(group);
+}
+
 subcommands define(CLI::App& app, raw_input& in) {
   app.require_subcommand(1);
   app.fallthrough();  // --node and --timeout may also follow the command
   app.add_option("--node", in.node, "the node's inject address, HOST:PORT (node.inject_port)")->required();
   app.add_option("--timeout", in.timeout, "how long to wait for the node: 500ms, 10s... (default 10s, at most 24h)");
+  define_link_options(app, in.link);
 
   subcommands s{};
   s.enqueue = define_enqueue(app, in);
@@ -362,6 +382,7 @@ parse_result parse_command_line(int argc, char** argv) {
   if (auto* err = std::get_if<usage_error>(&node))
     return *err;
   inv.node = std::get<node_address>(std::move(node));
+  inv.link = in.link;
   auto timeout = parse_timeout(in.timeout);
   if (auto* err = std::get_if<usage_error>(&timeout))
     return *err;

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "meshjobs/messages/protocol.hpp"
+#include "link_options.hpp"
 #include "signal_command.hpp"
 
 namespace meshjobs::inject {
@@ -55,6 +56,7 @@ using command = std::variant<enqueue_command, stats_command, jobs_command, get_c
 
 struct invocation {
   node_address node;
+  link_options link;
   std::chrono::milliseconds timeout{0};
   command what;
 };

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "link/link_connector.hpp"
 #include "meshjobs/front.hpp"
 #include "meshjobs/messages/caf_types.hpp"
 
@@ -36,12 +37,13 @@ std::string duration_text(std::chrono::milliseconds d) {
 
 struct front_connection::impl {
   std::chrono::milliseconds timeout;
+  link::link_credentials credentials;
   client_config cfg;
   caf::actor_system sys;
   front_actor front;
   std::string node;  // HOST:PORT, for messages
 
-  explicit impl(std::chrono::milliseconds t) : timeout(t), sys(cfg) {}
+  impl(std::chrono::milliseconds t, link::link_credentials c) : timeout(t), credentials(std::move(c)), sys(cfg) {}
 
   transport_error lost(const caf::down_msg& down, const char* what) const {
     return {node + ": the connection was lost (" + what + "): " + sys.render(down.reason)};
@@ -72,37 +74,29 @@ struct front_connection::impl {
   }
 };
 
-front_connection::front_connection(std::chrono::milliseconds timeout)
-    : impl_(std::make_unique<impl>(timeout)) {}
+front_connection::front_connection(std::chrono::milliseconds timeout, link::link_credentials credentials)
+    : impl_(std::make_unique<impl>(timeout, std::move(credentials))) {}
 
 front_connection::~front_connection() = default;
 
 std::optional<transport_error> front_connection::connect(const node_address& node) {
   auto& d = *impl_;
   d.node = node.to_string();
-  caf::scoped_actor self{d.sys};
-  std::optional<transport_error> failure;
-  // A request to the middleman rather than remote_actor(), which waits without a bound.
-  self->request(d.sys.middleman().actor_handle(), d.timeout, caf::connect_atom::value, node.host, node.port)
-    .receive(
-      [&](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
-        if (!ptr)
-          failure = transport_error{d.node + ": unreachable: nothing is published on this port"};
-        else if (!d.sys.assignable<front_actor>(ifs))
-          failure = transport_error{d.node + ": the actor published there is not a meshjobs front "
-                                             "actor (another program, or another meshjobs version)"};
-        else
-          d.front = caf::actor_cast<front_actor>(std::move(ptr));
-      },
-      [&](caf::error& e) {
-        if (e == caf::sec::request_timeout)
-          failure = transport_error{d.node + ": unreachable: no handshake within " +
-                                      duration_text(d.timeout),
-                                    true};
-        else
-          failure = transport_error{d.node + ": unreachable: " + d.sys.render(e)};
-      });
-  return failure;
+  link::remote_actor remote;
+  try {
+    remote = link::connect_link(d.sys, node.host, node.port, d.credentials, d.timeout);
+  } catch (const link::link_timeout&) {
+    return transport_error{d.node + ": unreachable: no handshake within " + duration_text(d.timeout)};
+  } catch (const std::runtime_error& e) {
+    return transport_error{d.node + ": unreachable: " + e.what()};
+  }
+  if (!remote.actor)
+    return transport_error{d.node + ": unreachable: nothing is published on this port"};
+  if (!d.sys.assignable<front_actor>(remote.interface))
+    return transport_error{d.node + ": the actor published there is not a meshjobs front "
+                                    "actor (another program, or another meshjobs version)"};
+  d.front = caf::actor_cast<front_actor>(std::move(remote.actor));
+  return std::nullopt;
 }
 
 answer<enqueue_reply> front_connection::enqueue(const enqueue_request& req) {

@@ -1,5 +1,6 @@
-// The link to a node's front actor: a small actor system with CAF's middleman, and one
-// request per call, each bounded by the timeout and ended at once when the link is lost.
+// The link to a node's front actor: a small actor system with CAF's middleman, an
+// authenticated connection (TLS and the cluster secret, before BASP), and one request per
+// call, each bounded by the timeout and ended at once when the link is lost.
 // CAF stays out of this header.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "command_line.hpp"
+#include "link/link_credentials.hpp"
 #include "meshjobs/messages/job_event.hpp"
 #include "meshjobs/messages/protocol.hpp"
 
@@ -21,7 +23,6 @@ namespace meshjobs::inject {
 /// No answer came: nothing listens, the link broke or the node stayed silent. Names the node.
 struct transport_error {
   std::string message;
-  bool connect_pending = false;  ///< true: CAF's middleman may still be inside connect()
 };
 
 template <class T>
@@ -29,7 +30,7 @@ using answer = std::variant<T, transport_error>;
 
 class front_connection {
  public:
-  explicit front_connection(std::chrono::milliseconds timeout);
+  front_connection(std::chrono::milliseconds timeout, link::link_credentials credentials);
   ~front_connection();
   front_connection(const front_connection&) = delete;
   front_connection& operator=(const front_connection&) = delete;

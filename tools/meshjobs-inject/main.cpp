@@ -1,12 +1,14 @@
-// meshjobs-inject: talks to a running node's front actor over CAF's middleman.
+// meshjobs-inject: talks to a running node's front actor over CAF's middleman, after proving
+// it holds the node's credentials (TLS certificate of the node's CA and the cluster secret).
 //   meshjobs-inject --node HOST:PORT enqueue KIND --args JSON [--queue Q] [--priority N]
 //                   [--in 30s | --at 2026-11-29T10:00:00Z] [--unique] [--expires-in 1h]
 //   meshjobs-inject --node HOST:PORT stats | jobs --state S [--limit N] | get ID | cancel ID
 //   meshjobs-inject --node HOST:PORT signal ID '{"status":"completed"}'
+//   credentials: [--config NODE.yml | --keys DIR | --ca F --cert F --key F] [--secret-file F]
+//                [--plaintext]; by default the node's own, in ./meshjobs-keys
 // Answers are JSON lines on stdout, errors one JSON line on stderr. Exit codes: 0 ok,
 // 1 the node said no, 2 usage error, 3 no answer (unreachable, link lost, timeout).
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 
 #include "command_line.hpp"
@@ -28,16 +30,15 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   const auto& inv = std::get<invocation>(parsed);
+  auto credentials = load_link_credentials(inv.link);
+  if (const auto* err = std::get_if<credentials_error>(&credentials)) {
+    print_error(err->message);
+    return exit_usage;
+  }
   try {
-    front_connection node{inv.timeout};
+    front_connection node{inv.timeout, std::get<meshjobs::link::link_credentials>(std::move(credentials))};
     if (auto failure = node.connect(inv.node)) {
       print_error(failure->message);
-      if (failure->connect_pending) {
-        // CAF's middleman may be stuck inside a blocking connect() that the actor system's
-        // shutdown would wait for: the answer is printed, so leave without that wait.
-        std::fflush(nullptr);
-        std::_Exit(exit_unreachable);
-      }
       return exit_unreachable;
     }
     return run_command(inv.what, node);

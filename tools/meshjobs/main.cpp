@@ -2,7 +2,7 @@
 // until SIGTERM / SIGINT, then stops gracefully: no new work, running jobs get `timeout` to
 // finish, the rest are requeued, the store is flushed, exit 0.
 //   meshjobs [--config FILE] [--check] [--images DIR [--samples N]] [--noop-demo]
-//            [--log-format human|json] [--log-level L]
+//            [--log-format human|json] [--log-level L] [--insecure]
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -47,7 +47,7 @@ int wait_for_signal(const sigset_t& signals) {
 int main(int argc, char** argv) {
   CLI::App app{"meshjobs: a background-job node for the mesh-generation service"};
   std::string config_path, log_format = "human", log_level = "info";
-  bool check = false, demo = false;
+  bool check = false, demo = false, insecure = false;
   meshjobs::tools::image_run_options images;
   app.add_option("--config", config_path, "YAML config (default: the embedded meshjobs.yml)");
   app.add_flag("--check", check, "validate the config and exit (0, or 2 listing every error)");
@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
   app.add_option("--parameters", images.parameters,
                  "with --images: the generation's parameters as JSON, e.g. {\"detail_factor\":0.01}");
   app.add_flag("--noop-demo", demo, "run the runtime's no-op demo workload to its end, print the figures and exit");
+  app.add_flag("--insecure", insecure,
+               "allow security.transport: plaintext on a non-loopback inject_host (peers still prove the "
+               "cluster secret, but nothing is encrypted)");
   app.add_option("--log-format", log_format, "human or json");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
   CLI11_PARSE(app, argc, argv);
@@ -73,6 +76,7 @@ int main(int argc, char** argv) {
   meshjobs::config cfg;
   if (!load(config_path, cfg))
     return exit_bad_config;
+  cfg.security.insecure = insecure;
   if (auto err = meshjobs::json::check_object(images.parameters, "--parameters")) {
     std::cerr << err->message << "\n";
     return exit_bad_config;

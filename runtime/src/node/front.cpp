@@ -1,7 +1,6 @@
 #include "node/front.hpp"
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "meshjobs/messages/json.hpp"
 
@@ -34,8 +33,8 @@ class front_impl : public front_actor::base {
     set_exit_handler([](caf::exit_msg&) {
       // Reported by enqueue(); a trappable exit from a peer changes nothing.
     });
-    set_default_handler([](caf::scheduled_actor*, caf::message_view& msg) -> caf::result<caf::message> {
-      spdlog::warn("front: refused a message that is not meshjobs': {}", caf::to_string(msg.content()));
+    set_default_handler([this](caf::scheduled_actor*, caf::message_view& msg) -> caf::result<caf::message> {
+      report_refused(msg);
       return caf::sec::unexpected_message;
     });
     auto c = coordinator_;
@@ -55,6 +54,18 @@ class front_impl : public front_actor::base {
   }
 
  private:
+  /// The keeper names the sender with its address; the message is cut, as a peer chose its size.
+  void report_refused(caf::message_view& msg) {
+    auto text = caf::to_string(msg.content());
+    if (text.size() > max_reported_chars)
+      text = text.substr(0, max_reported_chars) + "... (" + std::to_string(text.size()) + " characters)";
+    const auto& sender = current_sender();
+    caf::anon_send(keeper_, sender ? sender->node() : caf::node_id{}, sender ? sender->id() : caf::actor_id{0},
+                   std::move(text));
+  }
+
+  static constexpr std::size_t max_reported_chars = 200;
+
   /// A view reads records, which may block: it runs on a detached actor (a thread of its own)
   /// that answers once and ends, and the front relays its answer.
   caf::result<std::string> ask_view(const std::string& view, const std::string& key) {

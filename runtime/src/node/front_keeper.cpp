@@ -13,7 +13,7 @@ constexpr auto middleman_timeout = std::chrono::seconds(5);
 
 struct front_keeper_state {
   client_interface coordinator;
-  std::shared_ptr<front_listener> listener;
+  std::shared_ptr<link::link_listener> listener;
   std::shared_ptr<const view_table> views;
   front_actor front;
   static inline const char* name = "front_keeper";
@@ -30,7 +30,7 @@ void watch(keeper_pointer self, front_actor front) {
 void replace_front(keeper_pointer self) {
   auto& st = self->state;
   auto front = spawn_front(self->home_system(), st.coordinator, caf::actor_cast<front_keeper_actor>(self), st.views);
-  st.listener->set_front(front);
+  st.listener->set_actor(caf::actor_cast<caf::strong_actor_ptr>(front), self->home_system().message_types(front));
   watch(self, std::move(front));
   spdlog::warn("front: a new front actor serves {}:{}", st.listener->host(), st.listener->port());
 }
@@ -42,9 +42,8 @@ std::string reason_text(const caf::error& reason) {
   return caf::to_string(reason);
 }
 
-/// Names who sent an exit message: the peer's node and address when CAF knows them.
-void report_exit(keeper_pointer self, const caf::node_id& node, caf::actor_id actor, const caf::error& reason) {
-  auto what = "an exit message (" + reason_text(reason) + ")";
+/// Names who sent the front `what`: the peer's node and address when CAF knows them.
+void report_peer(keeper_pointer self, const caf::node_id& node, caf::actor_id actor, const std::string& what) {
   if (node == caf::none) {
     spdlog::warn("front: an anonymous sender sent {}", what);
     return;
@@ -69,7 +68,7 @@ void report_exit(keeper_pointer self, const caf::node_id& node, caf::actor_id ac
 }
 
 front_keeper_actor::behavior_type front_keeper(keeper_pointer self, client_interface coordinator,
-                                               std::shared_ptr<front_listener> listener,
+                                               std::shared_ptr<link::link_listener> listener,
                                                std::shared_ptr<const view_table> views) {
   self->state.coordinator = std::move(coordinator);
   self->state.listener = std::move(listener);
@@ -90,14 +89,19 @@ front_keeper_actor::behavior_type front_keeper(keeper_pointer self, client_inter
   });
   return {
     [self](front_actor& front) { watch(self, std::move(front)); },
-    [self](caf::node_id& node, caf::actor_id actor, caf::error& reason) { report_exit(self, node, actor, reason); },
+    [self](caf::node_id& node, caf::actor_id actor, caf::error& reason) {
+      report_peer(self, node, actor, "an exit message (" + reason_text(reason) + ")");
+    },
+    [self](caf::node_id& node, caf::actor_id actor, std::string& refused) {
+      report_peer(self, node, actor, "a message the front does not accept: " + refused);
+    },
   };
 }
 
 }  // namespace
 
 front_keeper_actor spawn_front_keeper(caf::actor_system& sys, client_interface coordinator,
-                                      std::shared_ptr<front_listener> listener,
+                                      std::shared_ptr<link::link_listener> listener,
                                       std::shared_ptr<const view_table> views) {
   return sys.spawn(front_keeper, std::move(coordinator), std::move(listener), std::move(views));
 }

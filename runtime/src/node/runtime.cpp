@@ -16,7 +16,8 @@
 #include "events/event_listener.hpp"
 #include "node/forget_system_on_this_thread.hpp"
 #include "node/front.hpp"
-#include "node/front_listener.hpp"
+#include "link/link_listener.hpp"
+#include "link/node_link_setup.hpp"
 #include "events/log_observer.hpp"
 #include "meshjobs/messages/caf_types.hpp"
 #include "meshjobs/messages/json.hpp"
@@ -110,7 +111,7 @@ struct runtime::impl {
   coordinator_actor coord;
   local_workers_actor workers;
   channel_hub_actor hub;
-  std::shared_ptr<front_listener> listener;
+  std::shared_ptr<link::link_listener> listener;
   front_keeper_actor front_keeper;
   std::shared_ptr<view_table> views = std::make_shared<view_table>();
   std::shared_ptr<store> db;
@@ -290,6 +291,10 @@ void runtime::check() const {
                  (known.empty() ? "none" : known) + ")";
   if (!unknown.empty())
     throw std::invalid_argument(unknown);
+  if (env.cfg.node.inject_port != 0) {
+    link::check_publishable(env.cfg, env.cfg.node.inject_host, "node.inject_host");
+    link::check_link_credentials(env.cfg);
+  }
 }
 
 void runtime::start() {
@@ -298,6 +303,9 @@ void runtime::start() {
     throw std::logic_error("start: already started");
   auto& env = *d.env;
   check();
+  link::link_credentials credentials;
+  if (env.cfg.node.inject_port != 0)
+    credentials = link::node_link_credentials(env.cfg);
   std::shared_ptr<store> db = open_store(env.cfg.store);
   db->migrate_records(env.record_schemas);
   d.db = db;
@@ -314,7 +322,7 @@ void runtime::start() {
     const auto& host = env.cfg.node.inject_host;
     const auto port = static_cast<std::uint16_t>(env.cfg.node.inject_port);
     try {
-      d.listener = std::make_shared<front_listener>(*d.sys, host, port);
+      d.listener = std::make_shared<link::link_listener>(*d.sys, host, port, std::move(credentials), "inject port");
     } catch (const std::runtime_error& e) {
       d.stopped = true;
       d.shutdown_actors();
@@ -322,7 +330,7 @@ void runtime::start() {
     }
     d.front_keeper = spawn_front_keeper(*d.sys, d.coord, d.listener, d.views);
     auto front = spawn_front(*d.sys, d.coord, d.front_keeper, d.views);
-    d.listener->set_front(front);
+    d.listener->set_actor(caf::actor_cast<caf::strong_actor_ptr>(front), d.sys->message_types(front));
     caf::anon_send(d.front_keeper, std::move(front));
     d.listener->start();
     d.inject_port = d.listener->port();

@@ -25,6 +25,7 @@ enum class store_backend { memory, sqlite };
 enum class store_sync { normal, full };
 enum class node_role { standalone, head, worker };
 enum class scheduler_policy { stealing, sharing };
+enum class link_transport { tls, plaintext };
 
 struct store_config {
   store_backend backend = store_backend::memory;
@@ -98,6 +99,25 @@ struct http_config {
   std::string app_host;
 };
 
+/// `security`: who may reach this node's published ports (the inject port today, the cluster
+/// links later). Every peer proves it holds the cluster secret before CAF's BASP reads a byte
+/// from it; with `tls`, both sides also show certificates of the same CA.
+struct security_config {
+  link_transport transport = link_transport::tls;
+  /// The node's generated credentials (ca.pem, node.pem, node.key, cluster.secret), made on
+  /// first start; empty: `meshjobs-keys` in the directory of store.path.
+  std::string keys_dir;
+  std::string ca;           ///< CA certificate (PEM) peers must chain to; empty: <keys_dir>/ca.pem
+  std::string certificate;  ///< this node's certificate (PEM); empty: <keys_dir>/node.pem
+  std::string key;          ///< its private key (PEM); empty: <keys_dir>/node.key
+  /// Empty: $MESHJOBS_CLUSTER_SECRET, else <keys_dir>/cluster.secret. The variable, when set,
+  /// wins over this key.
+  std::string secret;
+  std::int64_t handshake_timeout_ms = 5000;  ///< a peer not authenticated by then is dropped
+  /// Set by `meshjobs --insecure` only, never by a file: a plaintext port off loopback.
+  bool insecure = false;
+};
+
 /// `batch`: mesh.batch_generation. The environment's BATCH_CONCURRENCY (the seed's variable)
 /// overrides `concurrency` (see apply_environment).
 struct batch_config {
@@ -118,10 +138,12 @@ struct config {
   notifications_config notifications;
   metrics_config metrics;
   http_config http;
+  security_config security;
   batch_config batch;
 };
 
 std::string_view to_string(store_backend b);
 std::string_view to_string(node_role r);
+std::string_view to_string(link_transport t);
 
 }  // namespace meshjobs
