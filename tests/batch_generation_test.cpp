@@ -363,6 +363,28 @@ TEST_F(BatchGeneration, ASetupThatFailsIsAFailedJobRetriedByItsStrategy) {
   EXPECT_EQ(b.completed, 2);
 }
 
+TEST_F(BatchGeneration, ASetupCutShortBeforeTheBatchRowIsDiscardedAndMadeAgain) {
+  node.extra_types.push_back(child_type("test.noop", [](job_context&) {}));
+  node.start();
+  ASSERT_TRUE(node.rt->pause("batch_processing"));
+  const auto id = create(images_batch(3, "test.noop"));
+  // What a crash between two setup chunks leaves: images and meshes, no batch row.
+  using v = record_value;
+  node.rt->write_records({
+    {"INSERT INTO meshes (id, job_id, image_url, status, created_at, updated_at) VALUES (900, 'mesh-900', 'x', 'pending', 0, 0)", {}},
+    {"INSERT INTO batch_images (batch_id, idx, image_url, mesh_id) VALUES (?, 0, 'image-0.png', 900)", {v::of(id)}},
+  });
+  ASSERT_TRUE(node.rt->resume("batch_processing"));
+  auto b = finished(id);
+  EXPECT_EQ(b.total, 3);
+  EXPECT_EQ(b.completed, 3);
+  auto rows = images(id);
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& row : rows)
+    EXPECT_NE(row.mesh_id, 900) << "the cut-short setup's mesh was kept";
+  EXPECT_TRUE(node.rt->query_records("SELECT id FROM meshes WHERE id = 900").empty());
+}
+
 TEST_F(BatchGeneration, BadArgumentsAreDiscardedAndTheRecordSaysWhy) {
   node.start();
   auto reply = node.rt->enqueue("mesh.batch_generation", R"({"project":"p","images":[1,2]})");
