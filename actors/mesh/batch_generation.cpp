@@ -20,11 +20,10 @@
 
 #include <algorithm>
 #include <deque>
-#include <filesystem>
 #include <optional>
 #include <random>
 #include <set>
-#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "mesh/batch_generation.hpp"
@@ -37,7 +36,6 @@
 namespace meshjobs {
 namespace {
 
-namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
 constexpr std::int64_t page_size = 512;
@@ -65,11 +63,6 @@ std::vector<std::string> images_in_folder(const std::string& folder) {
   return out;
 }
 
-/// A batch as it starts: its record (new, or the one a crash left) and what is left to do.
-struct setup_result {
-  batch::batch_record record;
-};
-
 class batch_run : public std::enable_shared_from_this<batch_run> {
  public:
   batch_run(std::shared_ptr<mesh_pipeline> p, async_context& ctx, batch_args args)
@@ -80,7 +73,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
   void begin() {
     auto self = shared_from_this();
     ctx_.on_signal([self](const std::string& payload) { self->signalled(payload); });
-    on_io([self] { return self->setup(); }, [self](setup_result r) { self->started(std::move(r)); });
+    on_io([self] { return self->setup(); }, [self](batch::batch_record b) { self->started(std::move(b)); });
   }
 
  private:
@@ -104,7 +97,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
   }
 
   /// On the io pool: the record as the store has it, made now when it is not there yet.
-  setup_result setup() {
+  batch::batch_record setup() {
     batch::batch_records records(p_->rt());
     auto found = records.find(id_);
     if (found && !found->batch_uuid.empty()) {
@@ -113,7 +106,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
         p_->rt().write_records({batch::writes::resumed(id_, p_->rt().clock().now())});
         found->status = batch::status::processing;
       }
-      return {*found};
+      return *found;
     }
     auto images = args_.folder.empty() ? args_.images : images_in_folder(args_.folder);
     const auto now = p_->rt().clock().now();
@@ -142,11 +135,11 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
     }
     writes.push_back(batch::writes::insert(b));  // over the row of a setup that failed, if any
     p_->rt().write_records(std::move(writes));
-    return {b};
+    return b;
   }
 
-  void started(setup_result r) {
-    record_ = std::move(r.record);
+  void started(batch::batch_record b) {
+    record_ = std::move(b);
     if (record_.status == batch::status::cancelled)
       cancelling_ = true;
     spdlog::info("batch {}: {} images, {} ended already, {} at once", id_, record_.total, record_.ended(), concurrency_);
@@ -172,10 +165,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
   }
 
   std::vector<job_id> running_ids() const {
-    std::vector<job_id> ids;
-    for (const auto& [id, index] : running_)
-      ids.push_back(id);
-    return ids;
+    return {running_.begin(), running_.end()};
   }
 
   void cancel_children(std::vector<job_id> ids) {
@@ -265,7 +255,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
       if (reply.status == enqueue_status::refused)
         return ctx_.fail("enqueue_refused", "batch " + std::to_string(id_) + ": image " +
                                               std::to_string(rows[i].index) + " was refused: " + reply.error);
-      running_[reply.id] = rows[i].index;
+      running_.insert(reply.id);
       ids.push_back(reply.id);
       if (rows[i].job_id != static_cast<std::int64_t>(reply.id))
         unwritten_starts_.push_back(
@@ -311,9 +301,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
   void cancel_unstarted() {
     auto self = shared_from_this();
     const auto after = launched_up_to_;
-    std::set<job_id> known;
-    for (const auto& [id, index] : running_)
-      known.insert(id);
+    std::set<job_id> known(running_.begin(), running_.end());
     on_io([self, after, known = std::move(known)] {
             auto& rt = self->p_->rt();
             const auto now = rt.clock().now();
@@ -333,7 +321,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
           [self](std::vector<job_id> live) {
             self->cancel_written_ = true;
             for (auto id : live) {
-              self->running_[id] = -1;
+              self->running_.insert(id);
               self->ctx_.await({id}, [self](const std::vector<job_end>& ends) { self->child_ended(ends.front()); });
             }
             self->progress_due();
@@ -421,7 +409,7 @@ class batch_run : public std::enable_shared_from_this<batch_run> {
   std::size_t concurrency_;
   batch::batch_record record_;
   std::deque<batch::batch_image> waiting_;
-  std::unordered_map<job_id, std::int64_t> running_;  ///< child -> its image
+  std::unordered_set<job_id> running_;  ///< the children started and not ended
   std::size_t launching_ = 0;
   std::int64_t cursor_ = -1;          ///< the last index paged in
   std::int64_t launched_up_to_ = -1;  ///< the highest index launched

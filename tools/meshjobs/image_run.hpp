@@ -1,7 +1,8 @@
-// `meshjobs --images DIR` (what `make run` runs): every image in DIR becomes a mesh and a
-// thumbnail on this node, with live progress, and a table at the end. It resumes: an image
-// that already has a mesh in the store is not meshed again; one whose job was cut short by a
-// crash or kill -9 finishes (its job comes back from the store), the rest start.
+// `meshjobs --images DIR` (what `make run` runs): the images in DIR run as one batch
+// (mesh.batch_generation) on this node, each becoming a mesh and a thumbnail, with live
+// progress (the batch's bar over its images') and a table at the end. It resumes: a batch an
+// earlier run left processing (cut short by a crash or kill -9) goes on by itself and is
+// watched; otherwise the images without an ended mesh make a new batch.
 #pragma once
 
 #include <chrono>
