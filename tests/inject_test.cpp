@@ -177,7 +177,11 @@ TEST_F(InjectCli, a_stalled_handshake_waits_out_the_whole_timeout) {
   silent_listener peer;
   auto address = "127.0.0.1:" + std::to_string(peer.port());
   auto started = std::chrono::steady_clock::now();
-  auto r = run_inject(dir_, {"--node", address, "--keys", test_keys_dir(dir_), "--timeout", "3s", "stats"});
+  // CAF 0.17's middleman leaks its BASP broker when it is torn down with a connect still
+  // pending (seen once under load: LeakSanitizer then made the exit code 1): the exit code is
+  // what this test checks, so the leak scan is off for this one process.
+  auto r = run_inject(dir_, {"--node", address, "--keys", test_keys_dir(dir_), "--timeout", "3s", "stats"}, 20s,
+                      {asan_options_without_leak_check()});
   auto took = std::chrono::steady_clock::now() - started;
   EXPECT_TRUE(r.status.exited_with(3)) << r.status.to_string() << "\n" << r.err;
   EXPECT_NE(r.err.find("no handshake within 3s"), std::string::npos) << r.err;
