@@ -22,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "bench_util.hpp"
 #include "demo/demo_jobs.hpp"
