@@ -72,8 +72,10 @@ class Cluster : public ::testing::Test {
     ASSERT_TRUE(head->wait_ready()) << head->log();
   }
 
-  std::unique_ptr<node_process> start_worker(const std::string& name, int concurrency = 2) {
+  std::unique_ptr<node_process> start_worker(const std::string& name, int concurrency = 2,
+                                             std::uint16_t worker_inject_port = 0) {
     node_settings s;
+    s.inject_port = worker_inject_port;
     s.concurrency = concurrency;
     s.connection_timeout_ms = connection_timeout_ms;
     s.security_yaml = worker_security_yaml;
@@ -268,13 +270,33 @@ TEST_F(Cluster, a_queue_s_limit_holds_across_the_workers_of_the_cluster) {
   EXPECT_EQ(most, 1) << "at most one job of the queue ran at a time, over " << samples << " samples";
 }
 
+TEST_F(Cluster, meshjobs_inject_talks_to_the_cluster_through_a_worker_s_inject_port_too) {
+  start_head();
+  w1 = start_worker("w1", 2, free_loopback_port());
+  ASSERT_TRUE(joined({"w1"})) << head->log();
+  ASSERT_TRUE(w1->wait_ready()) << w1->log();
+  auto id = w1->enqueue("demo.record", record_args(dir, 1, 0));
+  EXPECT_TRUE(eventually([&] { return count("succeeded") == 1; }, 20s)) << id << head->log();
+  auto nodes = w1->nodes();
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0].get_string("node"), "head") << "the worker relays to its head, which answers";
+  EXPECT_EQ(nodes[1].get_string("node"), "w1");
+}
+
 TEST_F(Cluster, a_worker_with_the_wrong_secret_is_refused_and_logged) {
   start_head();
   worker_security_yaml = "  secret: not-the-cluster-secret\n";
   auto intruder = start_worker("intruder");
   EXPECT_TRUE(eventually([&] { return intruder->log().find("cannot join the head") != std::string::npos; }, 20s))
     << intruder->log();
-  EXPECT_TRUE(eventually([&] { return head->log().find("secret") != std::string::npos; }, 10s)) << head->log();
+  EXPECT_TRUE(eventually(
+    [&] {
+      auto log = head->log();
+      return log.find("cluster port: refused 127.0.0.1:") != std::string::npos &&
+             log.find("wrong cluster secret") != std::string::npos;
+    },
+    10s))
+    << head->log();
   EXPECT_TRUE(workers_of(head->stats()).empty());
 }
 
@@ -285,6 +307,9 @@ TEST_F(Cluster, a_plaintext_worker_is_refused_by_a_tls_head) {
   EXPECT_TRUE(eventually([&] { return plain->log().find("cannot join the head") != std::string::npos; }, 20s))
     << plain->log();
   EXPECT_TRUE(workers_of(head->stats()).empty());
+  EXPECT_TRUE(eventually([&] { return head->log().find("cluster port: refused 127.0.0.1:") != std::string::npos; },
+                         10s))
+    << head->log();
   EXPECT_TRUE(head->process().running());
 }
 
