@@ -90,9 +90,22 @@ TEST_F(LinkSecurity, an_authenticated_peer_s_malformed_basp_message_ends_its_con
   header[0] = 0x7f;  // no BASP operation has this number
   ASSERT_TRUE(peer.send_bytes(header + std::string(16, '\x5a')));
   EXPECT_TRUE(peer.closed_by_peer_within(10000)) << "BASP went on reading a malformed message";
+  EXPECT_TRUE(logged("link: peer 127.0.0.1:")) << node_->log();
+  EXPECT_TRUE(logged("sent a malformed BASP message (unknown operation 127)")) << node_->log();
   auto r = node_->inject({"--timeout", "5s", "enqueue", "demo.noop"});
   EXPECT_TRUE(r.status.exited_with(0)) << r.err << "\n" << node_->log();
   EXPECT_TRUE(node_->process().running());
+}
+
+TEST_F(LinkSecurity, an_authenticated_peer_claiming_a_4_gib_message_is_cut_off_before_anything_is_allocated) {
+  const auto before = resident_bytes(node_->process().pid());
+  raw_connection peer{node_->port(), node_->keys_dir()};
+  ASSERT_TRUE(peer.send_bytes(basp_header_claiming(four_gib_less_one)));
+  EXPECT_TRUE(peer.closed_by_peer_within(10000)) << "BASP waited for the 4 GiB";
+  EXPECT_TRUE(logged("a payload of 4294967295 bytes, past the bound of 268435456")) << node_->log();
+  EXPECT_LT(resident_bytes(node_->process().pid()), before + growth_allowed);
+  auto r = node_->inject({"--timeout", "5s", "stats"});
+  EXPECT_TRUE(r.status.exited_with(0)) << r.err << "\n" << node_->log();
 }
 
 TEST_F(LinkSecurity, a_silent_peer_is_cut_off_at_the_handshake_deadline) {

@@ -5,6 +5,9 @@
 #include <caf/io/network/stream_impl.hpp>
 
 #include <memory>
+#include <string>
+
+#include <spdlog/spdlog.h>
 
 #include "link/sigpipe_guard.hpp"
 
@@ -94,7 +97,44 @@ class tls_scribe : public caf::io::scribe {
   void add_to_loop() override { stream_.activate(this); }
   void remove_from_loop() override { stream_.passivate(); }
 
+  /// Looks at each BASP header before BASP does (BASP reads a 32-byte header, then its
+  /// payload, if any, in one piece): an operation BASP does not know, or a payload past
+  /// max_basp_payload, is logged with the peer's address, and the header handed on is made one
+  /// BASP refuses, so BASP closes the connection before it allocates anything for it.
+  bool consume(caf::execution_unit* ctx, const void* buf, std::size_t n) override {
+    if (payload_due_ != 0) {
+      payload_due_ = 0;
+      return caf::io::scribe::consume(ctx, buf, n);
+    }
+    if (n != basp_header_size)
+      return caf::io::scribe::consume(ctx, buf, n);
+    auto* bytes = static_cast<unsigned char*>(const_cast<void*>(buf));
+    const unsigned operation = bytes[0];
+    const std::uint32_t payload = (std::uint32_t{bytes[4]} << 24) | (std::uint32_t{bytes[5]} << 16) |
+                                  (std::uint32_t{bytes[6]} << 8) | std::uint32_t{bytes[7]};
+    if (operation > last_basp_operation || payload > max_basp_payload) {
+      spdlog::warn("link: peer {}:{} sent a malformed BASP message ({}); its connection is closed", addr(), port(),
+                   operation > last_basp_operation
+                     ? "unknown operation " + std::to_string(operation)
+                     : "a payload of " + std::to_string(payload) + " bytes, past the bound of " +
+                         std::to_string(max_basp_payload));
+      bytes[0] = 0x7f;
+      for (int i = 4; i < 8; ++i)
+        bytes[i] = 0;
+      return caf::io::scribe::consume(ctx, buf, n);
+    }
+    payload_due_ = payload;
+    return caf::io::scribe::consume(ctx, buf, n);
+  }
+
  private:
+  static constexpr std::size_t basp_header_size = 32;
+  static constexpr unsigned last_basp_operation = 6;  // heartbeat, in CAF 0.17's basp::message_type
+  /// One message's payload at most: far above any meshjobs message (a dispatch of a few hundred
+  /// jobs, a page of 1,000), far below what a node can allocate per peer.
+  static constexpr std::uint32_t max_basp_payload = 256u << 20;
+
+  std::uint32_t payload_due_ = 0;  ///< the payload the last header announced, read next
   bool launched_ = false;
   caf::io::network::stream_impl<tls_policy> stream_;
 };
