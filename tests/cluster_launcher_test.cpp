@@ -34,6 +34,17 @@ class ClusterLauncher : public ::testing::Test {
     return launcher;
   }
 
+  /// Writes `yaml` as a cluster file, runs --check on it, expects exit 2 and nothing on stdout;
+  /// returns the lines it printed on stderr.
+  std::vector<std::string> check_errors(const std::string& yaml) {
+    auto file = dir_.file("cluster.yml");
+    write_file(file, yaml);
+    auto r = run_launcher(dir_, {"--file", file, "--check"});
+    EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string() << "\n" << r.err;
+    EXPECT_EQ(r.out, "");
+    return split_lines(r.err);
+  }
+
   temp_dir dir_;
 };
 
@@ -158,16 +169,13 @@ TEST_F(ClusterLauncher, check_accepts_a_good_cluster_file) {
 }
 
 TEST_F(ClusterLauncher, check_names_every_error_of_a_bad_cluster_file_with_its_key_path) {
-  auto file = dir_.file("cluster.yml");
   write_file(dir_.file("bad-node.yml"), "concurrency: 0\n");
-  write_file(file, "nodes:\n"
-                   "  - {name: head, role: head, host: 127.0.0.1, cluster_port: 70000}\n"
-                   "  - {name: \"w 1\", role: boss, host: 127.0.0.1}\n"
-                   "  - {name: w2, role: worker, host: 127.0.0.1, inject_port: 4000, colour: blue}\n"
-                   "  - {name: w3, rol: worker, host: 127.0.0.1, config: bad-node.yml}\n"
-                   "  - just a string\n");
-  auto r = run_launcher(dir_, {"--file", file, "--check"});
-  EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string() << "\n" << r.err;
+  const auto errors = check_errors("nodes:\n"
+                                   "  - {name: head, role: head, host: 127.0.0.1, cluster_port: 70000}\n"
+                                   "  - {name: \"w 1\", role: boss, host: 127.0.0.1}\n"
+                                   "  - {name: w2, role: worker, host: 127.0.0.1, inject_port: 4000, colour: blue}\n"
+                                   "  - {name: w3, rol: worker, host: 127.0.0.1, config: bad-node.yml}\n"
+                                   "  - just a string\n");
   const std::vector<std::string> expected{
     "cluster file: nodes[0].cluster_port: must be from 1 to 65535 (got 70000)",
     "cluster file: nodes[0].inject_port: required for the head: a port from 1 to 65535",
@@ -180,19 +188,15 @@ TEST_F(ClusterLauncher, check_names_every_error_of_a_bad_cluster_file_with_its_k
     "cluster file: nodes[3].config: " + dir_.file("bad-node.yml") + ": concurrency: must be from 1 to 10000 (got 0)",
     "cluster file: nodes[4]: expected a map, found the string \"just a string\"",
   };
-  EXPECT_EQ(split_lines(r.err), expected);
-  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(errors, expected);
 }
 
 TEST_F(ClusterLauncher, check_names_what_ties_the_nodes_together) {
-  auto file = dir_.file("cluster.yml");
-  write_file(file, "nodes:\n"
-                   "  - {name: a, role: worker, host: 127.0.0.1}\n"
-                   "  - {name: a, role: head, host: 127.0.0.1, cluster_port: 4200, inject_port: 4200}\n"
-                   "  - {name: b, role: head, host: ::1, cluster_port: 4300, inject_port: 4301}\n"
-                   "  - {name: c, role: worker, host: 10.1.1.1}\n");
-  auto r = run_launcher(dir_, {"--file", file, "--check"});
-  EXPECT_TRUE(r.status.exited_with(2)) << r.status.to_string() << "\n" << r.err;
+  const auto errors = check_errors("nodes:\n"
+                                   "  - {name: a, role: worker, host: 127.0.0.1}\n"
+                                   "  - {name: a, role: head, host: 127.0.0.1, cluster_port: 4200, inject_port: 4200}\n"
+                                   "  - {name: b, role: head, host: ::1, cluster_port: 4300, inject_port: 4301}\n"
+                                   "  - {name: c, role: worker, host: 10.1.1.1}\n");
   const std::vector<std::string> expected{
     "cluster file: nodes[1].inject_port: must differ from cluster_port (both 4200)",
     "cluster file: nodes[1].name: \"a\" is taken by nodes[0]; names are unique",
@@ -200,7 +204,7 @@ TEST_F(ClusterLauncher, check_names_what_ties_the_nodes_together) {
     "cluster file: nodes[3].host: a node on 10.1.1.1 cannot reach the head on loopback (nodes[1].host is "
     "127.0.0.1); give the head an address the other hosts can reach",
   };
-  EXPECT_EQ(split_lines(r.err), expected);
+  EXPECT_EQ(errors, expected);
 }
 
 TEST_F(ClusterLauncher, check_names_a_file_that_is_missing_not_yaml_or_headless) {
