@@ -99,6 +99,19 @@ TEST_F(ClusterLauncher, gives_a_node_up_past_its_restart_budget_and_keeps_the_ot
   EXPECT_TRUE(status->exited_with(1)) << "a node was given up: " << status->to_string();
 }
 
+TEST_F(ClusterLauncher, stops_with_exit_1_when_the_head_never_comes_up) {
+  // /bin/false stands for a head that fails at once, every time.
+  auto r = run_launcher(dir_, {"--bin", "/bin/false", "--max-restarts", "1", "--dir", dir_.file("run")});
+  EXPECT_TRUE(r.status.exited_with(1)) << r.status.to_string() << "\n" << r.out << r.err;
+  EXPECT_EQ(count_of(r.out, "head (head, pid"), 2) << "started, then restarted once:\n" << r.out;
+  EXPECT_NE(r.out.find("head ended unexpectedly: exit 1; restarting it in 250 ms (restart 1 of at most 1 a minute)"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("head ended: exit 1; giving up on it after 1 restarts within a minute, and the launcher "
+                       "stops: the workers were waiting for it"),
+            std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("worker1"), std::string::npos) << "no worker starts without its head:\n" << r.out;
+}
+
 TEST_F(ClusterLauncher, sigterm_stops_the_workers_then_the_head_each_with_exit_0_and_exits_0) {
   auto launcher = start_cluster();
   std::vector<pid_t> pids;
@@ -159,9 +172,11 @@ TEST_F(ClusterLauncher, prints_the_command_of_each_node_on_another_host) {
 TEST_F(ClusterLauncher, check_accepts_a_good_cluster_file) {
   auto file = dir_.file("cluster.yml");
   write_file(dir_.file("node.yml"), node_config_yaml(node_settings{}));
+  test_keys_dir(dir_);
   write_file(file, "nodes:\n"
                    "  - {name: head, role: head, host: 127.0.0.1, cluster_port: 4200, inject_port: 4100, config: node.yml}\n"
-                   "  - {name: w1, role: worker, host: 127.0.0.1, keys: keys}\n");
+                   "  - {name: w1, role: worker, host: 127.0.0.1, keys: keys}\n"
+                   "  - {name: w2, role: worker, host: 127.0.0.1, keys: not-made-yet}\n");
   auto r = run_launcher(dir_, {"--file", file, "--check"});
   EXPECT_TRUE(r.status.exited_with(0)) << r.status.to_string() << "\n" << r.err;
   EXPECT_EQ(r.out, "cluster file ok: " + file + "\n");
@@ -189,6 +204,18 @@ TEST_F(ClusterLauncher, check_names_every_error_of_a_bad_cluster_file_with_its_k
     "cluster file: nodes[4]: expected a map, found the string \"just a string\"",
   };
   EXPECT_EQ(errors, expected);
+}
+
+TEST_F(ClusterLauncher, check_names_a_local_node_whose_key_others_can_read) {
+  const auto keys = test_keys_dir(dir_);
+  std::filesystem::permissions(keys + "/node.key", std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  const auto errors = check_errors("nodes:\n"
+                                   "  - {name: head, role: head, host: 127.0.0.1, cluster_port: 4200, inject_port: 4100}\n"
+                                   "  - {name: w1, role: worker, host: 127.0.0.1, keys: keys}\n");
+  ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0].rfind("cluster file: nodes[1].keys: ", 0), 0u) << errors[0];
+  EXPECT_NE(errors[0].find(keys + "/node.key: readable by others (mode 0604); chmod 600 it"), std::string::npos)
+    << errors[0];
 }
 
 TEST_F(ClusterLauncher, check_names_what_ties_the_nodes_together) {

@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <optional>
 #include <tuple>
 
 #include "core_schema.hpp"
+#include "link/node_link_setup.hpp"
 #include "reader.hpp"
 #include "yaml_document.hpp"
 
@@ -143,22 +145,44 @@ std::string relative_to(const std::filesystem::path& base, const std::string& pa
   return (base / path).lexically_normal().string();
 }
 
-// What this machine can check of a local node: its keys directory is one, its config loads.
+/// The node's config as it will run: its file (or the embedded defaults) with --keys applied.
+std::optional<config> node_config(reader& r, const node_entry& node) {
+  auto result = node.plan.config.empty() ? config_result{default_config(), {}} : load_config_file(node.plan.config);
+  for (const auto& e : result.errors)
+    r.fail(child_path(node.path, "config"),
+           e.key == node.plan.config ? e.key + ": " + e.reason
+                                     : node.plan.config + ": " + e.key + ": " + e.reason);
+  if (!result.ok())
+    return std::nullopt;
+  if (!node.plan.keys.empty())
+    result.value.security.keys_dir = node.plan.keys;
+  return std::move(result.value);
+}
+
+// What this machine can check of a local node: its config loads, and the certificates, key
+// and secret it names (or its keys directory holds, once made) load and belong together.
 void check_local_files(reader& r, node_entry& node, const std::filesystem::path& base) {
   if (!is_local_host(node.plan.host))
     return;
   node.plan.keys = relative_to(base, node.plan.keys);
   node.plan.config = relative_to(base, node.plan.config);
+  const auto keys_key = child_path(node.path, "keys");
   std::error_code ec;
   if (!node.plan.keys.empty() && std::filesystem::exists(node.plan.keys, ec) &&
-      !std::filesystem::is_directory(node.plan.keys, ec))
-    r.fail(child_path(node.path, "keys"), node.plan.keys + " is not a directory");
-  if (node.plan.config.empty())
+      !std::filesystem::is_directory(node.plan.keys, ec)) {
+    r.fail(keys_key, node.plan.keys + " is not a directory");
     return;
-  for (const auto& e : load_config_file(node.plan.config).errors)
-    r.fail(child_path(node.path, "config"),
-           e.key == node.plan.config ? e.key + ": " + e.reason
-                                     : node.plan.config + ": " + e.key + ": " + e.reason);
+  }
+  const auto cfg = node_config(r, node);
+  // Without either, the keys directory sits beside a store path that is relative to the
+  // node's own run directory, which does not exist yet.
+  if (!cfg || (node.plan.keys.empty() && cfg->security.ca.empty()))
+    return;
+  try {
+    link::check_link_credentials(*cfg);
+  } catch (const std::invalid_argument& e) {
+    r.fail(node.plan.keys.empty() ? child_path(node.path, "config") : keys_key, e.what());
+  }
 }
 
 void read_nodes(reader& r, const YAML::Node& list, const std::filesystem::path& base,

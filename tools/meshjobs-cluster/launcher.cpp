@@ -200,14 +200,16 @@ void launcher::ended(supervised_node& node, const std::string& how, bool may_res
     return;
   }
   node.given_up = true;
-  notice(name + " ended: " + how + "; giving up on it"
-         + (may_restart ? " after " + std::to_string(node.restarts.limit()) + " restarts within a minute" : "")
-         + " (the other nodes keep running)");
   const bool none_left = std::all_of(nodes_.begin(), nodes_.end(), [](const auto& n) { return n.given_up; });
-  if (none_left) {
-    notice("no node is left running: the launcher stops");
-    phase_ = phase::stopped;
+  const bool workers_wait_for_it = node.is_head() && phase_ == phase::waiting_for_head;
+  const auto why_given_up = may_restart ? " after " + std::to_string(node.restarts.limit()) + " restarts within a minute" : "";
+  if (!none_left && !workers_wait_for_it) {
+    notice(name + " ended: " + how + "; giving up on it" + why_given_up + " (the other nodes keep running)");
+    return;
   }
+  notice(name + " ended: " + how + "; giving up on it" + why_given_up + ", and the launcher stops: "
+         + (none_left ? "no node is left running" : "the workers were waiting for it"));
+  phase_ = phase::stopped;
 }
 
 void launcher::start_due_nodes(clock::time_point now) {
