@@ -131,6 +131,16 @@ TEST_F(ClusterLauncher, sigterm_stops_the_workers_then_the_head_each_with_exit_0
     EXPECT_FALSE(process_alive(pid)) << "pid " << pid;
 }
 
+TEST_F(ClusterLauncher, nodes_stop_when_the_launcher_is_killed_with_sigkill) {
+  auto launcher = start_cluster();
+  std::vector<pid_t> pids;
+  for (const char* node : {"head", "worker1", "worker2"})
+    pids.push_back(*launcher.pid_of(node));
+  launcher.process().kill();
+  for (auto pid : pids)
+    EXPECT_TRUE(eventually([pid] { return !process_alive(pid); }, 60s)) << "pid " << pid << " outlived its launcher";
+}
+
 TEST_F(ClusterLauncher, starts_the_local_nodes_of_a_cluster_file_on_its_ports) {
   const auto ports = std::vector<std::uint16_t>{free_loopback_port(), free_loopback_port()};
   ASSERT_NE(ports[0], ports[1]);

@@ -34,11 +34,14 @@ void write_all(int fd, const char* text) {
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != launcher)  // the launcher died before prctl: nobody would stop this node
     ::_exit(exec_failed);
-  // The launcher blocks its stop signals for its signalfd and ignores SIGPIPE; a node gets
-  // both back as a freshly started program has them.
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // SIGTERM and SIGINT stay blocked: meshjobs blocks them first thing and waits for them with
+  // sigwait, so one sent while the node is still starting waits for it instead of killing it
+  // half-made. The rest as a freshly started program has them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  ::sigprocmask(SIG_SETMASK, &stop, nullptr);
   ::signal(SIGPIPE, SIG_DFL);
   if (output <= STDERR_FILENO)  // dup2 onto itself would keep its close-on-exec flag
     output = ::fcntl(output, F_DUPFD, STDERR_FILENO + 1);

@@ -1,6 +1,7 @@
 // Starts one node process: in its own directory and its own process group (so a Ctrl-C on the
 // terminal reaches only the launcher, which then stops the nodes in order), its stdout and
-// stderr into one pipe the launcher reads, and SIGTERM to it should the launcher die.
+// stderr into one pipe the launcher reads, SIGTERM and SIGINT blocked until it waits for them
+// (as meshjobs does), and SIGTERM to it should the launcher die.
 #pragma once
 
 #include <sys/types.h>
