@@ -946,3 +946,47 @@ security:
 
 }  // namespace
 }  // namespace meshjobs
+
+namespace meshjobs {
+namespace {
+
+TEST(ConfigLoader, ClusterKeysLoadAndAJoinAddressMustBeHostAndPort) {
+  const auto result = load_config_string(R"(
+node:
+  role: worker
+  join: "[::1]:7600"
+  cluster_host: 127.0.0.2
+  cluster_port: 7601
+  run_kinds: "demo.*, mesh.generation"
+  heartbeat_interval_ms: 100
+  connection_timeout_ms: 900
+  rejoin_min_ms: 50
+  rejoin_max_ms: 2000
+)");
+  ASSERT_THAT(messages(result), ElementsAre());
+  const auto& n = result.value.node;
+  EXPECT_EQ(n.join, "[::1]:7600");
+  EXPECT_EQ(n.cluster_host, "127.0.0.2");
+  EXPECT_EQ(n.cluster_port, 7601);
+  EXPECT_EQ(n.run_kinds, "demo.*, mesh.generation");
+  EXPECT_EQ(n.heartbeat_interval_ms, 100);
+  EXPECT_EQ(n.connection_timeout_ms, 900);
+  EXPECT_EQ(n.rejoin_min_ms, 50);
+  EXPECT_EQ(n.rejoin_max_ms, 2000);
+  auto parsed = join_address(n.join);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->host, "::1");
+  EXPECT_EQ(parsed->port, 7600);
+
+  for (const char* bad : {"head", "head:", ":7600", "head:0", "head:70000", "head:76x0", "::1:7600"}) {
+    const auto r = load_config_string(std::string{"node:\n  join: \""} + bad + "\"\n");
+    ASSERT_EQ(r.errors.size(), 1u) << bad;
+    EXPECT_NE(r.errors[0].to_string().find("node.join: must be HOST:PORT"), std::string::npos)
+      << r.errors[0].to_string();
+  }
+  const auto negative = load_config_string("node:\n  connection_timeout_ms: -1\n");
+  EXPECT_EQ(negative.errors.size(), 1u);
+}
+
+}  // namespace
+}  // namespace meshjobs

@@ -48,6 +48,15 @@ INSTANTIATE_TEST_SUITE_P(
   Inject, InjectUsage,
   ::testing::Values(
     usage_case{{"enqueue", "demo.noop", "--args", "{\"a\":"}, "--args"},
+    usage_case{{"send", "frobnicate", "{}"}, "send: \"frobnicate\" is not a message type"},
+    usage_case{{"send", "get", "{\"id\":"}, "send get"},
+    usage_case{{"send", "get", "{\"job\":4}"}, "member \"job\" is not one of its arguments"},
+    usage_case{{"send", "get", "{}"}, "member \"id\" is required"},
+    usage_case{{"send", "get", "{\"id\":-4}"}, "id: \"-4\" is not a job id"},
+    usage_case{{"send", "enqueue", "{\"args\":{}}"}, "member \"kind\" is required"},
+    usage_case{{"send", "enqueue", "{\"kind\":\"demo.noop\",\"in\":\"5x\"}"}, "--in: \"5x\""},
+    usage_case{{"send", "stats", "{\"verbose\":true}"}, "(it takes none)"},
+    usage_case{{"send", "list", "{\"limit\":0}"}, "send list: limit"},
     usage_case{{"enqueue", "demo.noop", "--args", "[1,2]"}, "--args"},
     usage_case{{"enqueue", "demo.noop", "--in", "5x"}, "--in: \"5x\" is not a duration"},
     usage_case{{"enqueue", "demo.noop", "--in", "-5s"}, "--in"},
@@ -122,7 +131,8 @@ TEST_F(InjectCli, help_prints_the_commands_and_exits_0) {
 }
 
 TEST_F(InjectCli, each_new_command_has_help_with_an_example) {
-  for (const char* command : {"retry", "pause", "resume", "list", "batch"}) {
+  for (const char* command : {"enqueue", "stats", "list", "get", "cancel", "retry", "pause", "resume", "events",
+                              "signal", "batch", "nodes", "send"}) {
     auto r = run_inject(dir_, {command, "--help"});
     EXPECT_TRUE(r.status.exited_with(0)) << command << ": " << r.status.to_string();
     EXPECT_NE(r.out.find(std::string{"Example: meshjobs-inject --node 127.0.0.1:4100 "} + command), std::string::npos)
@@ -473,6 +483,41 @@ TEST_F(InjectAgainstNode, signal_reaches_the_running_job_and_says_when_none_runs
   auto unknown = node_->inject({"signal", "999999", "{}"});
   EXPECT_TRUE(unknown.status.exited_with(1)) << unknown.status.to_string();
   EXPECT_NE(unknown.err.find("999999: not found"), std::string::npos) << unknown.err;
+}
+
+}  // namespace
+}  // namespace meshjobs::testing
+
+namespace meshjobs::testing {
+namespace {
+
+TEST_F(InjectAgainstNode, send_carries_any_client_message_as_json_and_prints_what_its_command_prints) {
+  auto r = node_->inject({"send", "enqueue", R"({"kind":"demo.noop","args":{"n":7},"queue":"default","priority":3})"});
+  ASSERT_TRUE(r.status.exited_with(0)) << r.err;
+  auto id = json_line(r.out).get_int("id").value_or(0);
+  ASSERT_GT(id, 0);
+  auto got = node_->inject({"send", "lookup", "{\"id\":" + std::to_string(id) + "}"});
+  ASSERT_TRUE(got.status.exited_with(0)) << got.err;
+  auto j = json_line(got.out);
+  EXPECT_EQ(j.get_int("priority"), 3);
+  EXPECT_NE(j.get_raw("args").value_or("").find("\"n\":7"), std::string::npos) << got.out;
+  auto stats = node_->inject({"send", "stats", "{}"});
+  ASSERT_TRUE(stats.status.exited_with(0)) << stats.err;
+  EXPECT_TRUE(json_line(stats.out).get_int("enqueued").has_value());
+  auto missing = node_->inject({"send", "cancel", "{\"id\":999999999}"});
+  EXPECT_TRUE(missing.status.exited_with(1)) << missing.status.to_string();
+  EXPECT_NE(missing.err.find("not found"), std::string::npos) << missing.err;
+}
+
+TEST_F(InjectAgainstNode, nodes_on_a_standalone_node_is_one_line_with_its_own_kinds) {
+  auto nodes = node_->nodes();
+  ASSERT_EQ(nodes.size(), 1u);
+  const auto& n = nodes[0];
+  EXPECT_EQ(n.get_string("role"), "standalone");
+  EXPECT_EQ(n.get_string("node"), "test-node");
+  EXPECT_NE(n.get_raw("kinds").value_or("").find("demo.noop"), std::string::npos);
+  EXPECT_GT(n.get_int("capacity").value_or(0), 0);
+  EXPECT_TRUE(n.get_int("busy").has_value());
 }
 
 }  // namespace

@@ -84,6 +84,34 @@ class JobLedger : public ::testing::Test {
     ledger->apply_outcomes(from, outcomes);
   }
 
+  /// An outcome as a worker reports it for the copy of the job it was handed (its run).
+  static job_outcome outcome_of(const job& handed, outcome_kind kind, timestamp at) {
+    job_outcome o;
+    o.id = handed.id;
+    o.kind = kind;
+    o.attempt = handed.attempt;
+    o.run = handed.run;
+    o.finished_at = at;
+    if (kind != outcome_kind::succeeded)
+      o.error = {"boom", "it failed", "node-a/work"};
+    return o;
+  }
+
+  void report_run(worker_id from, const job& handed, outcome_kind kind) {
+    std::vector<job_outcome> outcomes{outcome_of(handed, kind, clk->now())};
+    ledger->apply_outcomes(from, outcomes);
+  }
+
+  /// A job handed out to a worker that is then given up (its link timed out, say): the copy
+  /// that worker still runs. The job waits in its queue again.
+  job handed_then_lost() {
+    admit();
+    auto cut_off = add_worker({"work"}, 1);
+    auto handed = dispatch().at(0).second;
+    ledger->worker_lost(cut_off);
+    return handed;
+  }
+
   std::vector<event_kind> event_kinds() {
     std::vector<event_kind> out;
     for (const auto& e : last.events)
@@ -471,6 +499,58 @@ TEST_F(JobLedger, AWorkerHandingAJobBackRequeuesItAtTheFrontWithoutSpendingAnAtt
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].second.id, first);
   EXPECT_EQ(sent[0].second.attempt, 1);
+}
+
+}  // namespace
+}  // namespace meshjobs
+
+namespace meshjobs {
+namespace {
+
+TEST_F(JobLedger, AnOutcomeThatComesAfterItsWorkerWasGivenUpAppliesOnceWhileTheJobStillWaits) {
+  const auto handed = handed_then_lost();
+  const auto id = handed.id;
+  ASSERT_EQ(find(id).state, job_state::enqueued);
+
+  // The same node joins again (a new registration) and reports what it finished meanwhile.
+  auto rejoined = add_worker({"work"}, 1);
+  report_run(rejoined, handed, outcome_kind::succeeded);
+
+  EXPECT_EQ(find(id).state, job_state::succeeded);
+  EXPECT_EQ(find(id).attempt, 1);
+  EXPECT_TRUE(dispatch().empty()) << "the job ran once: it is not handed out again";
+  EXPECT_EQ(ledger->stats().running, 0u);
+  report_run(rejoined, handed, outcome_kind::succeeded);
+  EXPECT_EQ(find(id).state, job_state::succeeded) << "a second report changes nothing";
+}
+
+TEST_F(JobLedger, ALateOutcomeOfAnEarlierRunIsIgnoredOnceTheJobRunsAgainEvenOnTheSameWorker) {
+  const auto first = handed_then_lost();
+  const auto id = first.id;
+  auto rejoined = add_worker({"work"}, 2);
+  const auto second = dispatch().at(0).second;  // handed out again, to the rejoined node
+  ASSERT_EQ(second.attempt, first.attempt) << "the lost run spent no attempt";
+  ASSERT_NE(second.run, first.run);
+
+  report_run(rejoined, first, outcome_kind::dead);
+  EXPECT_EQ(find(id).state, job_state::running) << "the first run's outcome must not end the second run";
+
+  report_run(rejoined, second, outcome_kind::succeeded);
+  EXPECT_EQ(find(id).state, job_state::succeeded);
+}
+
+TEST_F(JobLedger, ALateOutcomeOfAJobThatAlreadyEndedElsewhereChangesNothing) {
+  const auto first = handed_then_lost();
+  const auto id = first.id;
+  auto other = add_worker({"work"}, 1);
+  const auto second = dispatch().at(0).second;
+  report_run(other, second, outcome_kind::succeeded);
+  ASSERT_EQ(find(id).state, job_state::succeeded);
+
+  auto rejoined = add_worker({"work"}, 1);
+  report_run(rejoined, first, outcome_kind::dead);
+  EXPECT_EQ(find(id).state, job_state::succeeded);
+  EXPECT_EQ(ledger->stats().dead, 0u);
 }
 
 }  // namespace

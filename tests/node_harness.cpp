@@ -44,6 +44,8 @@ std::string node_config_yaml(const node_settings& s) {
   yaml += "  inject_port: " + std::to_string(s.inject_port) + "\n";
   yaml += "  scheduler_threads: 2\n";
   yaml += "  max_written_off_threads: " + std::to_string(s.max_written_off_threads) + "\n";
+  yaml += "  connection_timeout_ms: " + std::to_string(s.connection_timeout_ms) + "\n";
+  yaml += s.node_yaml;
   if (!s.keys_dir.empty() || !s.security_yaml.empty())
     yaml += "security:\n";
   if (!s.keys_dir.empty())
@@ -133,15 +135,30 @@ json::object node_process::stats() const {
   return json_line(r.out);
 }
 
-std::vector<json::object> node_process::jobs(const std::string& state) const {
-  auto r = inject({"list", "--state", state});
-  if (!r.status.exited_with(0))
-    throw std::runtime_error("list --state " + state + ": " + r.status.to_string() + ": " + r.err);
+namespace {
+
+/// Runs an inject command that must succeed; one object per line of its output.
+std::vector<json::object> json_lines_of(const node_process& node, const std::vector<std::string>& args) {
+  auto r = node.inject(args);
+  if (!r.status.exited_with(0)) {
+    std::string command;
+    for (const auto& a : args)
+      command += (command.empty() ? "" : " ") + a;
+    throw std::runtime_error(command + ": " + r.status.to_string() + ": " + r.err);
+  }
   std::vector<json::object> out;
   for (const auto& line : split_lines(r.out))
     out.push_back(json_line(line));
   return out;
 }
+
+}  // namespace
+
+std::vector<json::object> node_process::jobs(const std::string& state) const {
+  return json_lines_of(*this, {"list", "--state", state});
+}
+
+std::vector<json::object> node_process::nodes() const { return json_lines_of(*this, {"nodes"}); }
 
 std::int64_t node_process::enqueue(const std::string& kind, const std::string& args,
                                    const std::vector<std::string>& options) const {

@@ -26,6 +26,10 @@ struct node_settings {
   /// security.keys_dir; empty: `keys` in the node's temp dir, shared by its inject calls.
   std::string keys_dir;
   std::string security_yaml;  ///< more lines of the `security` section, each "  key: value\n"
+  std::string node_yaml;      ///< more lines of the `node` section, each "  key: value\n"
+  /// Links drop a peer silent this long: generous, so a loaded test machine drops none; the
+  /// cluster tests that detect hung nodes set their own.
+  int connection_timeout_ms = 10000;
 };
 
 std::string node_config_yaml(const node_settings& s);
@@ -75,6 +79,8 @@ class node_process {
   json::object stats() const;
   /// `jobs --state S`: one object per job.
   std::vector<json::object> jobs(const std::string& state) const;
+  /// `nodes`: one object per node, this one first.
+  std::vector<json::object> nodes() const;
   /// `enqueue` that must succeed; returns the job id.
   std::int64_t enqueue(const std::string& kind, const std::string& args,
                        const std::vector<std::string>& options = {}) const;

@@ -205,3 +205,22 @@ TEST(Workers, ARegistrationForAKindTheCoordinatorDoesNotKnowIsRefusedWithTheKind
 
 }  // namespace
 }  // namespace meshjobs
+
+#include "supervision/local_workers.hpp"
+
+namespace meshjobs {
+namespace {
+
+TEST(RunKinds, AListNamesKindsExactlyOrByPrefixAndAnEmptyListNamesAll) {
+  EXPECT_TRUE(runs_kind("", "mesh.generation"));
+  EXPECT_TRUE(runs_kind("demo.*", "demo.noop"));
+  EXPECT_FALSE(runs_kind("demo.*", "mesh.generation"));
+  EXPECT_TRUE(runs_kind("demo.noop, mesh.generation", "mesh.generation"));
+  EXPECT_FALSE(runs_kind("demo.noop, mesh.generation", "mesh.generation2"));
+  EXPECT_FALSE(runs_kind("mesh.gen", "mesh.generation"));
+  EXPECT_TRUE(runs_kind("*", "anything"));
+  EXPECT_FALSE(runs_kind(",", "demo.noop"));
+}
+
+}  // namespace
+}  // namespace meshjobs

@@ -83,6 +83,19 @@ void register_demo_jobs(runtime& rt) {
   noop.perform = [](job_context&) {};
   on_queue(std::move(noop));
 
+  // CPU-bound work for the scaling figures: busy for `ms` on its pool thread.
+  job_type spin;
+  spin.kind = "demo.spin";
+  spin.perform = [](job_context& ctx) {
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(parse_args(ctx).get_int("ms").value_or(20));
+    volatile std::uint64_t sink = 0;
+    while (std::chrono::steady_clock::now() < until && !ctx.cancelled())
+      for (int i = 0; i < 1000; ++i)
+        sink = sink + static_cast<std::uint64_t>(i);
+  };
+  on_queue(std::move(spin));
+
   job_type sleep;
   sleep.kind = "demo.sleep";
   sleep.perform = [](job_context& ctx) {

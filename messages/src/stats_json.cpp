@@ -7,6 +7,8 @@ namespace meshjobs::json {
 std::string to_json(const runtime_stats& s) {
   writer w;
   w.begin_object();
+  w.key("node").value(s.node);
+  w.key("role").value(s.role);
   w.key("enqueued").value(s.enqueued);
   w.key("scheduled").value(s.scheduled);
   w.key("retrying").value(s.retrying);

@@ -2,7 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <map>
 #include <limits>
 #include <sstream>
 
@@ -19,6 +21,11 @@ constexpr std::chrono::hours max_timeout{24};
 /// An idempotency key is an identifier, not a payload: the node keeps many of them.
 constexpr std::size_t max_idempotency_key = 200;
 
+/// What `send TYPE JSON` was given.
+struct send_input {
+  std::string type, json;
+};
+
 /// Everything CLI11 fills in, as text, before it is checked and turned into an invocation.
 struct raw_input {
   std::string node, timeout = "10s";
@@ -29,6 +36,7 @@ struct raw_input {
   std::string state, list_queue, list_kind, before;
   std::uint32_t limit = default_list_limit;
   std::string id, queue_name, payload;
+  send_input send;
 };
 
 /// One subcommand and the options whose presence matters even when their value is empty.
@@ -38,8 +46,9 @@ struct subcommand {
 };
 
 struct subcommands {
-  subcommand enqueue, stats, jobs, get, cancel, retry, pause, resume, events, signal, batch;
+  subcommand enqueue, stats, jobs, get, cancel, retry, pause, resume, events, signal, batch, nodes, send;
 };
+
 
 subcommand define_enqueue(CLI::App& app, raw_input& in) {
   subcommand s;
@@ -114,6 +123,7 @@ subcommands define(CLI::App& app, raw_input& in) {
   subcommands s{};
   s.enqueue = define_enqueue(app, in);
   s.stats.app = app.add_subcommand("stats", "queues, job types and counts, as one JSON object");
+  s.stats.app->footer("Example: meshjobs-inject --node 127.0.0.1:4100 stats");
   s.jobs.app = app.add_subcommand("list", "a page of jobs, newest first, one JSON line each "
                                           "(alias: jobs)");
   s.jobs.app->alias("jobs");
@@ -143,6 +153,24 @@ subcommands define(CLI::App& app, raw_input& in) {
     ->required();
   s.batch = define_id_command(app, in, "batch", "a batch and each image's status, as JSON (first 10,000 images)",
                               "batch 42");
+  s.nodes.app = app.add_subcommand("nodes", "the cluster's nodes, one JSON line each: the node answering "
+                                            "(standalone or head) first, then each worker node: its role, "
+                                            "kinds, capacity and busy jobs");
+  s.nodes.app->footer("Example: meshjobs-inject --node 127.0.0.1:4100 nodes");
+  s.send.app = app.add_subcommand("send", "send any message of the client interface, its arguments as one "
+                                          "JSON object; prints what the command of the same name prints");
+  s.send.app->add_option("type", in.send.type,
+                         "enqueue, get (or lookup), list, cancel, retry, pause, resume, signal, stats, batch, nodes")
+    ->required();
+  s.send.app->add_option("json", in.send.json, "the message's arguments by name, e.g. {\"id\":42}")->required();
+  s.send.app->footer("Example: meshjobs-inject --node 127.0.0.1:4100 send enqueue "
+                     "'{\"kind\":\"demo.sleep\",\"args\":{\"ms\":50},\"queue\":\"default\",\"priority\":5}'\n"
+                     "More:\n"
+                     "  meshjobs-inject --node 127.0.0.1:4100 send list '{\"state\":\"dead\",\"limit\":10}'\n"
+                     "  meshjobs-inject --node 127.0.0.1:4100 send signal '{\"id\":42,\"payload\":{\"status\":\"completed\"}}'\n"
+                     "Members: enqueue: kind, args, queue, priority, in, at, expires_in, unique, unique_mode, "
+                     "unique_key, on_conflict, idempotency_key; get, cancel, retry, batch: id; list: state, queue, "
+                     "kind, before, limit; pause, resume: queue; signal: id, payload; stats, nodes: none.");
   return s;
 }
 
@@ -288,20 +316,22 @@ std::variant<command, usage_error> with_id(const std::string& text) {
   return command{Command{std::get<job_id>(id)}};
 }
 
-std::variant<command, usage_error> make_command(const subcommands& s, const raw_input& in) {
-  for (const auto* sub : {&s.enqueue, &s.pause, &s.resume, &s.jobs})
-    if (sub->app->parsed())
-      if (auto err = check_non_empty(*sub))
-        return *err;
-  if (s.enqueue.app->parsed()) {
-    auto made = make_enqueue(in, s.enqueue.app->get_option("--priority")->count() > 0);
+/// Which optional inputs were given at all (an empty value given is not the same as none).
+struct given {
+  bool priority = false, state = false, before = false;
+};
+
+/// The command named `name` from the inputs, checked.
+std::variant<command, usage_error> make_named(const std::string& name, const raw_input& in, const given& has) {
+  if (name == "enqueue") {
+    auto made = make_enqueue(in, has.priority);
     if (auto* err = std::get_if<usage_error>(&made))
       return *err;
     return command{std::get<enqueue_command>(std::move(made))};
   }
-  if (s.jobs.app->parsed()) {
+  if (name == "list") {
     jobs_command cmd;
-    if (s.jobs.app->get_option("--state")->count() > 0) {
+    if (has.state) {
       auto state = job_state_from_string(in.state);
       if (!state)
         return usage_error{"--state: \"" + in.state +
@@ -310,7 +340,7 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
       cmd.query.by_state = true;
       cmd.query.state = *state;
     }
-    if (s.jobs.app->get_option("--before")->count() > 0) {
+    if (has.before) {
       auto before = parse_job_id(in.before);
       if (auto* err = std::get_if<usage_error>(&before))
         return usage_error{"--before: " + err->message};
@@ -321,19 +351,21 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
     cmd.query.limit = in.limit;
     return command{std::move(cmd)};
   }
-  if (s.get.app->parsed())
+  if (name == "get")
     return with_id<get_command>(in.id);
-  if (s.cancel.app->parsed())
+  if (name == "cancel")
     return with_id<cancel_command>(in.id);
-  if (s.retry.app->parsed())
+  if (name == "retry")
     return with_id<retry_command>(in.id);
-  if (s.pause.app->parsed() || s.resume.app->parsed())
-    return command{pause_command{in.queue_name, s.pause.app->parsed()}};
-  if (s.events.app->parsed())
+  if (name == "pause" || name == "resume")
+    return command{pause_command{in.queue_name, name == "pause"}};
+  if (name == "events")
     return command{events_command{}};
-  if (s.batch.app->parsed())
+  if (name == "batch")
     return with_id<batch_command>(in.id);
-  if (s.signal.app->parsed()) {
+  if (name == "nodes")
+    return command{nodes_command{}};
+  if (name == "signal") {
     if (auto err = json::check_object(in.payload, "signal payload"))
       return usage_error{err->message};
     auto id = parse_job_id(in.id);
@@ -341,6 +373,109 @@ std::variant<command, usage_error> make_command(const subcommands& s, const raw_
       return *bad;
     return command{signal_command{std::get<job_id>(id), in.payload}};
   }
+  return command{stats_command{}};
+}
+
+/// A JSON member as the command line would give it: strings as they are, numbers and booleans
+/// as their text, objects and arrays as JSON.
+std::optional<std::string> member_text(const json::object& o, const std::string& key) {
+  if (auto text = o.get_string(key))
+    return text;
+  if (auto b = o.get_bool(key))
+    return std::string{*b ? "true" : "false"};
+  return o.get_raw(key);
+}
+
+/// `send TYPE JSON`: the members are the inputs of the command named TYPE.
+std::variant<command, usage_error> make_send(const send_input& send, raw_input in) {
+  static const std::map<std::string, std::vector<std::string>> members = {
+    {"enqueue", {"kind", "args", "queue", "priority", "in", "at", "expires_in", "unique", "unique_mode", "unique_key",
+                 "on_conflict", "idempotency_key"}},
+    {"get", {"id"}}, {"cancel", {"id"}}, {"retry", {"id"}}, {"batch", {"id"}},
+    {"list", {"state", "queue", "kind", "before", "limit"}},
+    {"pause", {"queue"}}, {"resume", {"queue"}},
+    {"signal", {"id", "payload"}},
+    {"stats", {}}, {"nodes", {}},
+  };
+  auto type = send.type == "lookup" ? std::string{"get"} : send.type;
+  auto known = members.find(type);
+  if (known == members.end())
+    return usage_error{"send: \"" + send.type + "\" is not a message type (enqueue, get, list, cancel, retry, pause, "
+                       "resume, signal, stats, batch, nodes)"};
+  auto parsed = json::object::parse(send.json, "send " + type);
+  if (auto* err = std::get_if<json::parse_error>(&parsed))
+    return usage_error{err->message};
+  const auto& o = std::get<json::object>(parsed);
+  const auto& allowed = known->second;
+  for (const auto& key : o.keys())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      return usage_error{"send " + type + ": member \"" + key + "\" is not one of its arguments" +
+                         (allowed.empty() ? std::string{" (it takes none)"} : "")};
+  given has;
+  auto text = [&](const char* key, std::string& out) {
+    if (auto value = member_text(o, key)) {
+      out = *value;
+      return true;
+    }
+    return false;
+  };
+  if (type == "enqueue") {
+    if (!text("kind", in.kind) || in.kind.empty())
+      return usage_error{"send enqueue: member \"kind\" is required (e.g. \"demo.noop\")"};
+    text("args", in.args);
+    text("queue", in.queue);
+    has.priority = text("priority", in.priority);
+    text("in", in.in);
+    text("at", in.at);
+    text("expires_in", in.expires_in);
+    std::string unique;
+    in.unique = text("unique", unique) && unique == "true";
+    text("unique_mode", in.unique_mode);
+    text("unique_key", in.unique_key);
+    text("on_conflict", in.on_conflict);
+    if (in.on_conflict != "log" && in.on_conflict != "reject")
+      return usage_error{"send enqueue: on_conflict: \"" + in.on_conflict + "\" is not log or reject"};
+    text("idempotency_key", in.idempotency_key);
+  } else if (type == "list") {
+    has.state = text("state", in.state);
+    text("queue", in.list_queue);
+    text("kind", in.list_kind);
+    has.before = text("before", in.before);
+    if (auto limit = o.get_int("limit")) {
+      if (*limit < 1 || *limit > job_query::max_limit)
+        return usage_error{"send list: limit must be from 1 to " + std::to_string(job_query::max_limit)};
+      in.limit = static_cast<std::uint32_t>(*limit);
+    }
+  } else if (type == "pause" || type == "resume") {
+    if (!text("queue", in.queue_name) || in.queue_name.empty())
+      return usage_error{"send " + type + ": member \"queue\" is required"};
+  } else if (!allowed.empty()) {
+    if (!text("id", in.id))
+      return usage_error{"send " + type + ": member \"id\" is required (a job id)"};
+    if (type == "signal" && !text("payload", in.payload))
+      return usage_error{"send signal: member \"payload\" is required (a JSON object)"};
+  }
+  return make_named(type, in, has);
+}
+
+std::variant<command, usage_error> make_command(const subcommands& s, const raw_input& in) {
+  for (const auto* sub : {&s.enqueue, &s.pause, &s.resume, &s.jobs})
+    if (sub->app->parsed())
+      if (auto err = check_non_empty(*sub))
+        return *err;
+  if (s.send.app->parsed())
+    return make_send(in.send, in);
+  given has;
+  if (s.enqueue.app->parsed())
+    has.priority = s.enqueue.app->get_option("--priority")->count() > 0;
+  if (s.jobs.app->parsed()) {
+    has.state = s.jobs.app->get_option("--state")->count() > 0;
+    has.before = s.jobs.app->get_option("--before")->count() > 0;
+  }
+  for (const auto* sub : {&s.enqueue, &s.jobs, &s.get, &s.cancel, &s.retry, &s.pause, &s.resume, &s.events,
+                          &s.batch, &s.nodes, &s.signal})
+    if (sub->app->parsed())
+      return make_named(sub == &s.jobs ? std::string{"list"} : sub->app->get_name(), in, has);
   return command{stats_command{}};
 }
 
@@ -375,7 +510,8 @@ parse_result parse_command_line(int argc, char** argv) {
     if (!app.get_subcommands().empty() || unknown.empty())
       return usage_error{e.what()};
     return usage_error{"unknown command \"" + unknown.front() +
-                       "\" (expected enqueue, stats, list, get, cancel, retry, pause, resume, events, signal or batch)"};
+                       "\" (expected enqueue, stats, list, get, cancel, retry, pause, resume, events, signal, batch, nodes "
+                       "or send)"};
   }
   invocation inv;
   auto node = parse_node(in.node);

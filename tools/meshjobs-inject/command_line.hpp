@@ -51,8 +51,12 @@ struct batch_command {
   job_id id = 0;
 };
 
+/// The nodes the answering node knows: itself (standalone or head) and its workers' nodes.
+struct nodes_command {};
+
 using command = std::variant<enqueue_command, stats_command, jobs_command, get_command, cancel_command,
-                             retry_command, pause_command, events_command, signal_command, batch_command>;
+                             retry_command, pause_command, events_command, signal_command, batch_command,
+                             nodes_command>;
 
 struct invocation {
   node_address node;

@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include <algorithm>
+
 #include "events_command.hpp"
 #include "exit_codes.hpp"
 #include "meshjobs/messages/json.hpp"
@@ -143,6 +145,39 @@ int run(const signal_command& cmd, front_connection& node) {
   auto a = node.signal(cmd.id, cmd.payload);
   const auto* status = answered(a, code);
   return status == nullptr ? code : report_signal(cmd, *status);
+}
+
+/// One line per node: the answering node first (its own supervisors, if it runs any, are
+/// its kinds), then each node whose workers registered with it, in the order they joined.
+int run(const nodes_command&, front_connection& node) {
+  int code = exit_ok;
+  auto a = node.stats();
+  const auto* s = answered(a, code);
+  if (s == nullptr)
+    return code;
+  struct node_line {
+    std::string name, role;
+    std::vector<std::string> kinds;
+    std::int64_t capacity = 0, busy = 0;
+  };
+  std::vector<node_line> lines{{s->node, s->role, {}, 0, 0}};
+  for (const auto& w : s->workers) {
+    auto line = std::find_if(lines.begin(), lines.end(), [&](const node_line& l) { return l.name == w.node; });
+    if (line == lines.end())
+      line = lines.insert(lines.end(), node_line{w.node, "worker", {}, 0, 0});
+    line->kinds.insert(line->kinds.end(), w.kinds.begin(), w.kinds.end());
+    line->capacity += w.capacity;
+    line->busy += static_cast<std::int64_t>(w.running);
+  }
+  for (const auto& l : lines) {
+    json::writer w;
+    w.begin_object().key("node").value(l.name).key("role").value(l.role).key("kinds").begin_array();
+    for (const auto& k : l.kinds)
+      w.value(k);
+    w.end_array().key("capacity").value(l.capacity).key("busy").value(l.busy).end_object();
+    print_line(w.take());
+  }
+  return exit_ok;
 }
 
 }  // namespace

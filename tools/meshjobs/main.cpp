@@ -3,6 +3,8 @@
 // finish, the rest are requeued, the store is flushed, exit 0.
 //   meshjobs [--config FILE] [--check] [--images DIR [--samples N]] [--noop-demo]
 //            [--log-format human|json] [--log-level L] [--insecure]
+//            [--role standalone|head|worker] [--join HOST:PORT] [--cluster-port P] [--inject-port P]
+//            [--name NAME] [--keys DIR] [--run-kinds LIST]
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -63,6 +65,21 @@ int main(int argc, char** argv) {
   app.add_flag("--insecure", insecure,
                "allow security.transport: plaintext on a non-loopback inject_host (peers still prove the "
                "cluster secret, but nothing is encrypted)");
+  std::string role, join, name, keys, run_kinds;
+  int cluster_port = -1, inject_port = -1;
+  app.add_option("--role", role,
+                 "standalone (default: one process is the whole system), head (coordinator, store, cron, "
+                 "gateway; workers join it) or worker (runs jobs for a head), e.g. --role worker --join 127.0.0.1:7600")
+    ->check(CLI::IsMember({"standalone", "head", "worker"}));
+  app.add_option("--join", join, "worker: the head's cluster port, HOST:PORT (node.join)");
+  app.add_option("--cluster-port", cluster_port, "head: where workers join (node.cluster_port; 0: any free port)")
+    ->check(CLI::Range(0, 65535));
+  app.add_option("--inject-port", inject_port, "where meshjobs-inject connects (node.inject_port; 0: off)")
+    ->check(CLI::Range(0, 65535));
+  app.add_option("--name", name, "this node's name in logs and `meshjobs-inject nodes` (node.name)");
+  app.add_option("--keys", keys, "the node's credentials directory (security.keys_dir), shared by a cluster's nodes");
+  app.add_option("--run-kinds", run_kinds,
+                 "the kinds this node runs, comma-separated, `prefix*` allowed, e.g. demo.* (node.run_kinds)");
   app.add_option("--log-format", log_format, "human or json");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
   CLI11_PARSE(app, argc, argv);
@@ -77,6 +94,26 @@ int main(int argc, char** argv) {
   if (!load(config_path, cfg))
     return exit_bad_config;
   cfg.security.insecure = insecure;
+  if (!role.empty())
+    cfg.node.role = role == "head" ? meshjobs::node_role::head
+                  : role == "worker" ? meshjobs::node_role::worker
+                                     : meshjobs::node_role::standalone;
+  if (!join.empty())
+    cfg.node.join = join;
+  if (cluster_port >= 0)
+    cfg.node.cluster_port = cluster_port;
+  if (inject_port >= 0)
+    cfg.node.inject_port = inject_port;
+  if (!name.empty())
+    cfg.node.name = name;
+  if (!keys.empty())
+    cfg.security.keys_dir = keys;
+  if (!run_kinds.empty())
+    cfg.node.run_kinds = run_kinds;
+  // The mesh pipeline's kinds read and write the head's records directly: a worker node runs the
+  // kinds that do not, unless told otherwise.
+  if (cfg.node.role == meshjobs::node_role::worker && cfg.node.run_kinds.empty())
+    cfg.node.run_kinds = "demo.*";
   if (auto err = meshjobs::json::check_object(images.parameters, "--parameters")) {
     std::cerr << err->message << "\n";
     return exit_bad_config;
@@ -106,15 +143,20 @@ int main(int argc, char** argv) {
     }
     rt.start();
     std::unique_ptr<meshjobs::mesh_gateway> gateway;
-    if (cfg.http.port != 0) {
+    if (cfg.http.port != 0 && cfg.node.role != meshjobs::node_role::worker) {
       gateway = std::make_unique<meshjobs::mesh_gateway>(pipeline);
       gateway->start();
     }
-    spdlog::info("node {} up: store {} ({}), concurrency {}, {} queues{}", cfg.node.name,
-                 meshjobs::to_string(cfg.store.backend),
-                 cfg.store.backend == meshjobs::store_backend::sqlite ? cfg.store.path : "volatile",
-                 cfg.concurrency, cfg.queues.size(),
-                 rt.inject_port() != 0 ? ", inject port " + std::to_string(rt.inject_port()) : "");
+    if (cfg.node.role == meshjobs::node_role::worker)
+      spdlog::info("node {} up: worker of the head at {}, concurrency {}{}", cfg.node.name, cfg.node.join,
+                   cfg.concurrency, rt.inject_port() != 0 ? ", inject port " + std::to_string(rt.inject_port()) : "");
+    else
+      spdlog::info("node {} up: {}, store {} ({}), concurrency {}, {} queues{}{}", cfg.node.name,
+                   meshjobs::to_string(cfg.node.role), meshjobs::to_string(cfg.store.backend),
+                   cfg.store.backend == meshjobs::store_backend::sqlite ? cfg.store.path : "volatile",
+                   cfg.concurrency, cfg.queues.size(),
+                   rt.inject_port() != 0 ? ", inject port " + std::to_string(rt.inject_port()) : "",
+                   rt.cluster_port() != 0 ? ", cluster port " + std::to_string(rt.cluster_port()) : "");
     if (demo)
       return meshjobs::tools::run_demo(rt);
     if (!images.dir.empty()) {

@@ -126,6 +126,9 @@ class runtime {
   meshjobs::clock& clock();
   /// The port the front actor is published on (0 when not published).
   std::uint16_t inject_port() const;
+  /// Where this head listens for worker nodes (node.cluster_port; 0 there picks a free port);
+  /// 0 when it is not a head.
+  std::uint16_t cluster_port() const;
 
   struct impl;
 

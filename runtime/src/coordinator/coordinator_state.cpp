@@ -153,6 +153,8 @@ void coordinator_state::maybe_commit() {
 
 runtime_stats coordinator_state::stats() const {
   auto s = ledger_->stats();
+  s.node = env_->cfg.node.name;
+  s.role = std::string{to_string(env_->cfg.node.role)};
   const auto& health = acks_.health();
   s.store_healthy = health.healthy();
   s.store_error = health.error();
@@ -200,8 +202,10 @@ void coordinator_state::carry_out(ledger_effects& fx) {
     self_->send(s.to, signal_atom::value, s.id, std::move(s.payload));
   for (auto& w : fx.watched)
     self_->send(w.to, watched_atom::value, w.token, std::move(w.end));
+  // Only this node's workers: a worker node outlives its head's stop and joins it again.
   for (auto& worker : fx.stops)
-    self_->send(worker, stop_atom::value);
+    if (worker.node() == self_->node())
+      self_->send(worker, stop_atom::value);
   // Before the answers: a drained caller may then wait for the subscribers.
   if (!fx.events.empty())
     env_->events->publish(fx.events);

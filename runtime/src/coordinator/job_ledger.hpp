@@ -18,6 +18,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -135,6 +136,7 @@ class job_ledger {
     std::int32_t attempt;
     timestamp enqueued_at;
     timestamp started_at;
+    std::uint64_t run;  ///< this handing-out (job::run)
   };
   struct held_job {
     std::uint64_t seq;  ///< the commit that covers it; 0: not yet in one
@@ -159,6 +161,10 @@ class job_ledger {
   enqueue_reply admit_new(const enqueue_request& req, bool hold_until_durable);
   enqueue_reply refuse(std::string error) const;
   void start_job(job& j, worker_entry& w, std::uint32_t lane, std::uint32_t queue, timestamp now);
+  /// An outcome of a run the ledger gave up on (its worker was cut off, or this head
+  /// restarted): the job is taken back as running on `from` when it still waits in its queue
+  /// at the outcome's attempt, so the outcome applies once. False: it runs again or ended.
+  bool adopt_late_outcome(worker_id from, const job_outcome& o);
   /// Takes a waiting job (queued, held, waiting for its unique lock, scheduled) out of where
   /// it waits.
   void stop_waiting(const job& j);
@@ -206,6 +212,9 @@ class job_ledger {
   std::unordered_map<job_id, std::vector<watch_entry>> watchers_;
   std::deque<std::pair<timestamp, job_id>> dead_order_;
   std::uint64_t processed_ = 0;
+  /// The last job::run handed out. It starts at a random number, so the runs of a head that
+  /// restarted are not taken for those its workers still report from before.
+  std::uint64_t last_run_ = std::random_device{}() * 0x100000000ull;
   std::uint64_t failed_ = 0;
   std::uint64_t event_seq_ = 0;
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "coordinator/job_ledger.hpp"
 
@@ -73,7 +74,10 @@ void job_ledger::set_paused(worker_id id, timestamp until) {
 void job_ledger::dispatch() {
   if (stopping_)
     return;
-  const auto concurrency = static_cast<std::size_t>(env_->cfg.concurrency);
+  // A head runs no jobs itself: its workers' capacities bound what runs in the cluster.
+  const auto concurrency = env_->cfg.node.role == node_role::head
+                             ? std::numeric_limits<std::size_t>::max()
+                             : static_cast<std::size_t>(env_->cfg.concurrency);
   const auto now = env_->now();
   // A full node still starts jobs of kinds outside its concurrency (a batch that waits): the
   // lanes of the other kinds are closed for the rest of this pass.
@@ -129,8 +133,9 @@ void job_ledger::start_job(job& j, worker_entry& w, std::uint32_t lane, std::uin
   j.state = job_state::running;
   j.attempt += 1;
   j.started_at = now;
+  j.run = ++last_run_;
   db_->put(j);
-  running_.emplace(j.id, running_entry{w.id, queue, lane, j.attempt, j.enqueued_at, j.started_at});
+  running_.emplace(j.id, running_entry{w.id, queue, lane, j.attempt, j.enqueued_at, j.started_at, j.run});
   progress_.erase(j.id);  // a new attempt reports afresh
   if (!env_->specs[lane].counts_against_concurrency)
     uncounted_running_ += 1;

@@ -8,12 +8,50 @@
 
 namespace meshjobs {
 
+bool job_ledger::adopt_late_outcome(worker_id from, const job_outcome& o) {
+  if (o.attempt <= 0 || o.kind == outcome_kind::requeued || o.kind == outcome_kind::abandoned ||
+      running_.count(o.id) != 0)
+    return false;
+  auto found = db_->get(o.id);
+  if (!found || found->state != job_state::enqueued || found->attempt + 1 != o.attempt)
+    return false;
+  auto& j = *found;
+  auto queue = queues_.find(j.queue);
+  const auto lane = lane_of(j.kind);
+  auto* w = workers_.find(from);
+  if (!queue || lane == unknown_kind_lane() || w == nullptr || !queues_.remove(*queue, lane, j.priority, j.id))
+    return false;  // held for a commit or waiting for a unique lock: it runs again instead
+  if (j.unique == unique_mode::until_executing)
+    locks_.release(j.unique_key, j.id);
+  j.state = job_state::running;
+  j.attempt = o.attempt;
+  db_->put(j);
+  running_.emplace(j.id, running_entry{from, static_cast<std::uint32_t>(*queue), static_cast<std::uint32_t>(lane),
+                                       j.attempt, j.enqueued_at, j.started_at, o.run});
+  if (!env_->specs[lane].counts_against_concurrency)
+    uncounted_running_ += 1;
+  queues_.started(*queue);
+  kinds_[lane].running += 1;
+  w->running += 1;
+  spdlog::info("job {} ({}): the outcome of attempt {} came after its worker was given up; the job "
+               "had not run again, so it is applied", j.id, j.kind, o.attempt);
+  return true;
+}
+
 void job_ledger::apply_outcomes(worker_id from, std::vector<job_outcome>& outcomes) {
   auto* worker = workers_.find(from);
   for (auto& o : outcomes) {
     auto entry = running_.find(o.id);
+    if ((entry == running_.end() || entry->second.worker != from) && adopt_late_outcome(from, o))
+      entry = running_.find(o.id);
     if (entry == running_.end() || entry->second.worker != from) {
       spdlog::warn("outcome for job {} from worker {}, which does not run it; ignored", o.id, from);
+      continue;
+    }
+    // 0: a worker that does not say (all of this runtime's do).
+    if (o.run != 0 && entry->second.run != o.run) {
+      spdlog::warn("outcome for job {} from worker {} is of an earlier run (the job was handed out again); "
+                   "ignored", o.id, from);
       continue;
     }
     const auto lane = entry->second.lane;

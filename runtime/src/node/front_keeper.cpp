@@ -4,7 +4,6 @@
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
 
-#include "node/front.hpp"
 
 namespace meshjobs {
 namespace {
@@ -12,16 +11,15 @@ namespace {
 constexpr auto middleman_timeout = std::chrono::seconds(5);
 
 struct front_keeper_state {
-  client_interface coordinator;
   std::shared_ptr<link::link_listener> listener;
-  std::shared_ptr<const view_table> views;
-  front_actor front;
+  front_factory make;
+  caf::actor front;
   static inline const char* name = "front_keeper";
 };
 
 using keeper_pointer = front_keeper_actor::stateful_pointer<front_keeper_state>;
 
-void watch(keeper_pointer self, front_actor front) {
+void watch(keeper_pointer self, caf::actor front) {
   self->state.front = std::move(front);
   self->monitor(self->state.front);
 }
@@ -29,10 +27,11 @@ void watch(keeper_pointer self, front_actor front) {
 /// The port's next connections get a new front; the dead one's clients see it gone.
 void replace_front(keeper_pointer self) {
   auto& st = self->state;
-  auto front = spawn_front(self->home_system(), st.coordinator, caf::actor_cast<front_keeper_actor>(self), st.views);
-  st.listener->set_actor(caf::actor_cast<caf::strong_actor_ptr>(front), self->home_system().message_types(front));
-  watch(self, std::move(front));
-  spdlog::warn("front: a new front actor serves {}:{}", st.listener->host(), st.listener->port());
+  auto front = st.make(self->home_system(), caf::actor_cast<front_keeper_actor>(self));
+  st.listener->set_actor(caf::actor_cast<caf::strong_actor_ptr>(front.actor), std::move(front.interface));
+  watch(self, std::move(front.actor));
+  spdlog::warn("front: a new front actor serves the {} {}:{}", st.listener->what(), st.listener->host(),
+               st.listener->port());
 }
 
 /// `kill`, `user_shutdown`...: an exit reason reads as its name.
@@ -67,12 +66,10 @@ void report_peer(keeper_pointer self, const caf::node_id& node, caf::actor_id ac
       });
 }
 
-front_keeper_actor::behavior_type front_keeper(keeper_pointer self, client_interface coordinator,
-                                               std::shared_ptr<link::link_listener> listener,
-                                               std::shared_ptr<const view_table> views) {
-  self->state.coordinator = std::move(coordinator);
+front_keeper_actor::behavior_type front_keeper(keeper_pointer self, std::shared_ptr<link::link_listener> listener,
+                                               front_factory make) {
   self->state.listener = std::move(listener);
-  self->state.views = std::move(views);
+  self->state.make = std::move(make);
   self->set_down_handler([self](caf::down_msg& msg) {
     if (msg.source != self->state.front.address())
       return;
@@ -88,7 +85,7 @@ front_keeper_actor::behavior_type front_keeper(keeper_pointer self, client_inter
     self->quit(msg.reason);
   });
   return {
-    [self](front_actor& front) { watch(self, std::move(front)); },
+    [self](caf::actor& front) { watch(self, std::move(front)); },
     [self](caf::node_id& node, caf::actor_id actor, caf::error& reason) {
       report_peer(self, node, actor, "an exit message (" + reason_text(reason) + ")");
     },
@@ -100,10 +97,19 @@ front_keeper_actor::behavior_type front_keeper(keeper_pointer self, client_inter
 
 }  // namespace
 
-front_keeper_actor spawn_front_keeper(caf::actor_system& sys, client_interface coordinator,
-                                      std::shared_ptr<link::link_listener> listener,
-                                      std::shared_ptr<const view_table> views) {
-  return sys.spawn(front_keeper, std::move(coordinator), std::move(listener), std::move(views));
+front_keeper_actor spawn_front_keeper(caf::actor_system& sys, std::shared_ptr<link::link_listener> listener,
+                                      front_factory make) {
+  return sys.spawn(front_keeper, std::move(listener), std::move(make));
+}
+
+front_keeper_actor publish_front(caf::actor_system& sys, std::shared_ptr<link::link_listener> listener,
+                                 front_factory make) {
+  auto keeper = spawn_front_keeper(sys, listener, make);
+  auto first = make(sys, keeper);
+  listener->set_actor(caf::actor_cast<caf::strong_actor_ptr>(first.actor), std::move(first.interface));
+  caf::anon_send(keeper, std::move(first.actor));
+  listener->start();
+  return keeper;
 }
 
 }  // namespace meshjobs

@@ -16,6 +16,8 @@
 #include "events/event_listener.hpp"
 #include "node/forget_system_on_this_thread.hpp"
 #include "node/front.hpp"
+#include "node/uplink.hpp"
+#include "node/worker_front.hpp"
 #include "link/link_listener.hpp"
 #include "link/node_link_setup.hpp"
 #include "events/log_observer.hpp"
@@ -45,8 +47,12 @@ class node_system_config : public caf::actor_system_config {
       set("scheduler.max-threads", cfg.node.scheduler_threads);
     else
       set("scheduler.max-threads", default_scheduler_threads(std::thread::hardware_concurrency()));
-    if (cfg.node.inject_port != 0)
+    if (cfg.node.inject_port != 0 || cfg.node.role != node_role::standalone) {
       load<caf::io::middleman>();
+      // A hung or cut-off peer is noticed only through these (CAF's defaults turn both off).
+      set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds{cfg.node.heartbeat_interval_ms}});
+      set("middleman.connection-timeout", caf::timespan{std::chrono::milliseconds{cfg.node.connection_timeout_ms}});
+    }
   }
 };
 
@@ -108,11 +114,16 @@ struct runtime::impl {
   std::shared_ptr<runtime_env> env = std::make_shared<runtime_env>();
   std::unique_ptr<node_system_config> sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
-  coordinator_actor coord;
+  coordinator_actor coord;  ///< null on a worker node
+  uplink_actor uplink;       ///< a worker node's link to its head
+  client_interface client;   ///< where the facade's calls go: the coordinator or the uplink
   local_workers_actor workers;
   channel_hub_actor hub;
   std::shared_ptr<link::link_listener> listener;
   front_keeper_actor front_keeper;
+  std::shared_ptr<link::link_listener> cluster_listener;
+  front_keeper_actor cluster_keeper;
+  std::uint16_t cluster_port = 0;
   std::shared_ptr<view_table> views = std::make_shared<view_table>();
   std::shared_ptr<store> db;
   std::uint16_t inject_port = 0;
@@ -175,10 +186,20 @@ struct runtime::impl {
   void shutdown_actors() {
     if (listener)
       listener->stop();
+    if (cluster_listener)
+      cluster_listener->stop();
     // The keeper kills the front it watches: the front itself traps every exit it can.
-    caf::anon_send_exit(front_keeper, caf::exit_reason::user_shutdown);
+    if (front_keeper)
+      caf::anon_send_exit(front_keeper, caf::exit_reason::user_shutdown);
+    if (cluster_keeper)
+      caf::anon_send_exit(cluster_keeper, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
+    if (coord)
+      caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
+    if (uplink)
+      caf::anon_send_exit(uplink, caf::exit_reason::user_shutdown);
+    if (workers)
+      caf::anon_send_exit(workers, caf::exit_reason::user_shutdown);
     {
       std::lock_guard<std::mutex> guard{subscriptions_mutex};
       for (auto& [id, sub] : subscriptions)
@@ -186,9 +207,13 @@ struct runtime::impl {
       subscriptions.clear();
     }
     front_keeper = nullptr;
+    cluster_keeper = nullptr;
     listener.reset();
+    cluster_listener.reset();
     hub = nullptr;
     coord = nullptr;
+    uplink = nullptr;
+    client = nullptr;
     workers = nullptr;
     sys->await_all_actors_done();
     close_listeners();
@@ -291,10 +316,18 @@ void runtime::check() const {
                  (known.empty() ? "none" : known) + ")";
   if (!unknown.empty())
     throw std::invalid_argument(unknown);
-  if (env.cfg.node.inject_port != 0) {
-    link::check_publishable(env.cfg, env.cfg.node.inject_host, "node.inject_host");
+  const auto& node = env.cfg.node;
+  if (node.role == node_role::worker && !join_address(node.join))
+    throw std::invalid_argument("config: node.join: a worker needs its head's cluster port, HOST:PORT (got \"" +
+                                node.join + "\")");
+  if (node.inject_port != 0)
+    link::check_publishable(env.cfg, node.inject_host, "node.inject_host");
+  if (node.role == node_role::head)
+    link::check_publishable(env.cfg, node.cluster_host, "node.cluster_host");
+  if (node.role == node_role::worker)
+    link::check_publishable(env.cfg, join_address(node.join)->host, "node.join");
+  if (node.inject_port != 0 || node.role != node_role::standalone)
     link::check_link_credentials(env.cfg);
-  }
 }
 
 void runtime::start() {
@@ -303,42 +336,76 @@ void runtime::start() {
     throw std::logic_error("start: already started");
   auto& env = *d.env;
   check();
+  const auto& node = env.cfg.node;
+  const bool head_side = node.role != node_role::worker;  // a coordinator and a store here
   link::link_credentials credentials;
-  if (env.cfg.node.inject_port != 0)
+  if (node.inject_port != 0 || node.role != node_role::standalone)
     credentials = link::node_link_credentials(env.cfg);
-  std::shared_ptr<store> db = open_store(env.cfg.store);
-  db->migrate_records(env.record_schemas);
-  d.db = db;
+  if (head_side) {
+    std::shared_ptr<store> db = open_store(env.cfg.store);
+    db->migrate_records(env.record_schemas);
+    d.db = db;
+  }
   env.pool = std::make_shared<worker_pool>(static_cast<std::size_t>(env.cfg.concurrency),
-                                           static_cast<std::size_t>(env.cfg.node.max_written_off_threads));
+                                           static_cast<std::size_t>(node.max_written_off_threads));
   d.sys_cfg = std::make_unique<node_system_config>(env.cfg);
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   std::shared_ptr<const runtime_env> shared_env = d.env;
-  d.coord = d.sys->spawn(coordinator, shared_env, db);
-  d.workers = spawn_local_workers(*d.sys, d.coord, shared_env);
+  worker_link_actor link;
+  if (head_side) {
+    d.coord = d.sys->spawn(coordinator, shared_env, d.db);
+    link = d.coord;
+    d.client = d.coord;
+  } else {
+    uplink_settings settings;
+    settings.head = *join_address(node.join);
+    settings.node = node.name;
+    settings.credentials = credentials;
+    settings.join_timeout = credentials.handshake_timeout;
+    settings.rejoin_min = std::chrono::milliseconds{node.rejoin_min_ms};
+    settings.rejoin_max = std::chrono::milliseconds{node.rejoin_max_ms};
+    settings.stop_grace = std::chrono::seconds{env.cfg.timeout_s};
+    d.uplink = spawn_uplink(*d.sys, std::move(settings));
+    link = d.uplink;
+    d.client = d.uplink;
+  }
+  // A head runs no jobs unless node.run_kinds names some: its workers run them.
+  if (node.role != node_role::head || !node.run_kinds.empty())
+    d.workers = spawn_local_workers(*d.sys, link, shared_env);
   d.hub = spawn_channel_hub(*d.sys);
   d.started = true;
-  if (env.cfg.node.inject_port != 0) {
-    const auto& host = env.cfg.node.inject_host;
-    const auto port = static_cast<std::uint16_t>(env.cfg.node.inject_port);
+  auto listen = [&](const std::string& host, int port, const char* what, const char* key) {
     try {
-      d.listener = std::make_shared<link::link_listener>(*d.sys, host, port, std::move(credentials), "inject port");
+      return std::make_shared<link::link_listener>(*d.sys, host, static_cast<std::uint16_t>(port), credentials, what);
     } catch (const std::runtime_error& e) {
       d.stopped = true;
       d.shutdown_actors();
-      throw std::runtime_error(std::string{"node.inject_port: "} + e.what());
+      throw std::runtime_error(std::string{key} + ": " + e.what());
     }
-    d.front_keeper = spawn_front_keeper(*d.sys, d.coord, d.listener, d.views);
-    auto front = spawn_front(*d.sys, d.coord, d.front_keeper, d.views);
-    d.listener->set_actor(caf::actor_cast<caf::strong_actor_ptr>(front), d.sys->message_types(front));
-    caf::anon_send(d.front_keeper, std::move(front));
-    d.listener->start();
+  };
+  if (node.inject_port != 0) {
+    d.listener = listen(node.inject_host, node.inject_port, "inject port", "node.inject_port");
+    auto client = d.client;
+    auto views = d.views;
+    d.front_keeper = publish_front(*d.sys, d.listener, [client, views](caf::actor_system& sys, front_keeper_actor keeper) {
+      auto front = spawn_front(sys, client, std::move(keeper), views);
+      return published_front{caf::actor_cast<caf::actor>(front), sys.message_types(front)};
+    });
     d.inject_port = d.listener->port();
+  }
+  if (node.role == node_role::head) {
+    d.cluster_listener = listen(node.cluster_host, node.cluster_port, "cluster port", "node.cluster_port");
+    worker_link_actor coord = d.coord;
+    d.cluster_keeper = publish_front(*d.sys, d.cluster_listener, [coord](caf::actor_system& sys, front_keeper_actor keeper) {
+      auto front = spawn_worker_front(sys, coord, std::move(keeper));
+      return published_front{caf::actor_cast<caf::actor>(front), sys.message_types(front)};
+    });
+    d.cluster_port = d.cluster_listener->port();
   }
 }
 
 enqueue_reply runtime::enqueue(enqueue_request request) {
-  return impl_->call<enqueue_reply>(impl_->coord, request_timeout, enqueue_atom::value, std::move(request));
+  return impl_->call<enqueue_reply>(impl_->client, request_timeout, enqueue_atom::value, std::move(request));
 }
 
 enqueue_reply runtime::enqueue(const std::string& kind, const std::string& args_json) {
@@ -349,29 +416,29 @@ enqueue_reply runtime::enqueue(const std::string& kind, const std::string& args_
 }
 
 std::vector<enqueue_reply> runtime::enqueue_many(std::vector<enqueue_request> requests) {
-  return impl_->call<std::vector<enqueue_reply>>(impl_->coord, request_timeout, enqueue_atom::value,
+  return impl_->call<std::vector<enqueue_reply>>(impl_->client, request_timeout, enqueue_atom::value,
                                                  std::move(requests));
 }
 
 signal_status runtime::signal(job_id id, const std::string& payload_json) {
   if (auto err = json::check_object(payload_json, "signal payload"))
     throw std::invalid_argument(err->message);
-  return impl_->call<signal_status>(impl_->coord, request_timeout, signal_atom::value, id, payload_json);
+  return impl_->call<signal_status>(impl_->client, request_timeout, signal_atom::value, id, payload_json);
 }
 
 cancel_status runtime::cancel(job_id id) {
-  return impl_->call<cancel_status>(impl_->coord, request_timeout, cancel_atom::value, id);
+  return impl_->call<cancel_status>(impl_->client, request_timeout, cancel_atom::value, id);
 }
 
 std::optional<job> runtime::find(job_id id) {
-  auto r = impl_->call<job_lookup>(impl_->coord, request_timeout, lookup_atom::value, id);
+  auto r = impl_->call<job_lookup>(impl_->client, request_timeout, lookup_atom::value, id);
   if (!r.found)
     return std::nullopt;
   return std::move(r.value);
 }
 
 job_page runtime::query(const job_query& q) {
-  return impl_->call<job_page>(impl_->coord, request_timeout, list_atom::value, q);
+  return impl_->call<job_page>(impl_->client, request_timeout, list_atom::value, q);
 }
 
 std::vector<job> runtime::jobs(job_state state, std::uint32_t limit) {
@@ -383,23 +450,23 @@ std::vector<job> runtime::jobs(job_state state, std::uint32_t limit) {
 }
 
 runtime_stats runtime::stats() {
-  return impl_->call<runtime_stats>(impl_->coord, request_timeout, stats_atom::value);
+  return impl_->call<runtime_stats>(impl_->client, request_timeout, stats_atom::value);
 }
 
 bool runtime::pause(const std::string& queue) {
-  return impl_->call<bool>(impl_->coord, request_timeout, pause_atom::value, queue);
+  return impl_->call<bool>(impl_->client, request_timeout, pause_atom::value, queue);
 }
 
 bool runtime::resume(const std::string& queue) {
-  return impl_->call<bool>(impl_->coord, request_timeout, resume_atom::value, queue);
+  return impl_->call<bool>(impl_->client, request_timeout, resume_atom::value, queue);
 }
 
 bool runtime::retry_dead(job_id id) {
-  return impl_->call<bool>(impl_->coord, request_timeout, retry_atom::value, id);
+  return impl_->call<bool>(impl_->client, request_timeout, retry_atom::value, id);
 }
 
 void runtime::write_records(std::vector<record_write> writes) {
-  auto error = impl_->call<std::string>(impl_->coord, request_timeout, records_atom::value, std::move(writes));
+  auto error = impl_->call<std::string>(impl_->client, request_timeout, records_atom::value, std::move(writes));
   if (!error.empty())
     throw std::runtime_error("write_records: not durable: " + error);
 }
@@ -408,6 +475,8 @@ std::vector<record_row> runtime::query_records(const std::string& sql,
                                                const std::vector<record_value>& params) {
   if (!impl_->started || impl_->stopped)
     throw std::logic_error("meshjobs: runtime is not running");
+  if (!impl_->db)
+    throw std::logic_error("query_records: a worker node has no store (its head keeps the records)");
   return impl_->db->query_records(sql, params);
 }
 
@@ -419,7 +488,7 @@ bool runtime::drain(std::chrono::milliseconds timeout) {
   forget_system_on_this_thread forget;
   caf::scoped_actor self{*d.sys};
   bool drained = false;
-  self->request(d.coord, timeout, drain_atom::value)
+  self->request(d.client, timeout, drain_atom::value)
     .receive([&](bool ok) { drained = ok; }, [&](caf::error&) { drained = false; });
   // The coordinator pushed the events of what it drained before it answered.
   return drained && d.settle_listeners(deadline);
@@ -428,7 +497,7 @@ bool runtime::drain(std::chrono::milliseconds timeout) {
 bool runtime::settle_events(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   // A round trip: every change before it has had its events pushed to the buffers.
-  impl_->call<job_lookup>(impl_->coord, timeout, lookup_atom::value, job_id{0});
+  impl_->call<job_lookup>(impl_->client, timeout, lookup_atom::value, job_id{0});
   return impl_->settle_listeners(deadline);
 }
 
@@ -437,9 +506,13 @@ void runtime::stop() {
   if (!d.started || d.stopped)
     return;
   auto grace = std::chrono::seconds(d.env->cfg.timeout_s + 30);
-  caf::anon_send(d.workers, stop_atom::value);  // a supervisor that exits now stays down
+  if (d.workers)
+    caf::anon_send(d.workers, stop_atom::value);  // a supervisor that exits now stays down
   try {
-    d.call<bool>(d.coord, grace, stop_atom::value);
+    if (d.coord)
+      d.call<bool>(d.coord, grace, stop_atom::value);
+    else
+      d.call<bool>(d.uplink, grace, stop_atom::value);
   } catch (const std::exception& e) {
     spdlog::error("meshjobs: graceful stop failed ({}); stopping anyway", e.what());
   }
@@ -447,7 +520,10 @@ void runtime::stop() {
   d.shutdown_actors();
 }
 
-void runtime::tick() { caf::anon_send(impl_->coord, tick_atom::value); }
+void runtime::tick() {
+  if (impl_->coord)
+    caf::anon_send(impl_->coord, tick_atom::value);
+}
 
 void runtime::publish(const std::string& channel, const std::string& payload) {
   caf::anon_send(impl_->hub, publish_atom::value, channel, payload);
@@ -482,5 +558,7 @@ const config& runtime::cfg() const { return impl_->env->cfg; }
 meshjobs::clock& runtime::clock() { return *impl_->env->clk; }
 
 std::uint16_t runtime::inject_port() const { return impl_->inject_port; }
+
+std::uint16_t runtime::cluster_port() const { return impl_->cluster_port; }
 
 }  // namespace meshjobs

@@ -11,7 +11,7 @@ namespace meshjobs {
 namespace {
 
 struct local_workers_state {
-  coordinator_actor coordinator;
+  worker_link_actor coordinator;
   std::shared_ptr<const runtime_env> env;
   std::unordered_map<caf::actor_addr, std::shared_ptr<const job_type>> supervisors;
   bool stopping = false;
@@ -26,13 +26,14 @@ void spawn_supervisor(workers_pointer self, const std::shared_ptr<const job_type
   st.supervisors.emplace(sup.address(), type);
 }
 
-local_workers_actor::behavior_type local_workers(workers_pointer self, coordinator_actor coordinator,
+local_workers_actor::behavior_type local_workers(workers_pointer self, worker_link_actor coordinator,
                                                  std::shared_ptr<const runtime_env> env) {
   self->state.coordinator = coordinator;
   self->state.env = env;
   self->link_to(coordinator);
   for (const auto& type : env->types)
-    spawn_supervisor(self, type);
+    if (runs_kind(env->cfg.node.run_kinds, type->kind))
+      spawn_supervisor(self, type);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     auto found = st.supervisors.find(msg.source);
@@ -55,9 +56,33 @@ local_workers_actor::behavior_type local_workers(workers_pointer self, coordinat
 
 }  // namespace
 
-local_workers_actor spawn_local_workers(caf::actor_system& sys, coordinator_actor coordinator,
+local_workers_actor spawn_local_workers(caf::actor_system& sys, worker_link_actor coordinator,
                                         std::shared_ptr<const runtime_env> env) {
   return sys.spawn(local_workers, std::move(coordinator), std::move(env));
+}
+
+bool runs_kind(const std::string& pattern_list, const std::string& kind) {
+  if (pattern_list.empty())
+    return true;
+  std::size_t start = 0;
+  while (start <= pattern_list.size()) {
+    auto end = pattern_list.find(',', start);
+    if (end == std::string::npos)
+      end = pattern_list.size();
+    auto pattern = pattern_list.substr(start, end - start);
+    while (!pattern.empty() && pattern.front() == ' ')
+      pattern.erase(pattern.begin());
+    while (!pattern.empty() && pattern.back() == ' ')
+      pattern.pop_back();
+    if (!pattern.empty() && pattern.back() == '*') {
+      if (kind.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0)
+        return true;
+    } else if (pattern == kind) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
 }
 
 }  // namespace meshjobs

@@ -80,6 +80,8 @@ void supervisor_state::run(std::vector<job>& jobs) {
       // The coordinator gave more than the credit offered (a bug) or we are stopping: hand back.
       job_outcome o;
       o.id = j.id;
+      o.attempt = j.attempt;
+      o.run = j.run;
       o.kind = outcome_kind::requeued;
       outcomes_.push_back(std::move(o));
       continue;
@@ -153,6 +155,8 @@ void supervisor_state::add_outcome_records(const job& j, job_outcome& outcome) c
 job_outcome supervisor_state::decide(slot& s, const job_error& error, timestamp now) {
   job_outcome o;
   o.id = s.current.id;
+  o.attempt = s.current.attempt;
+  o.run = s.current.run;
   o.finished_at = now;
   o.error = error;
   // A handler asked to stop usually returns early without an error: it was cancelled all the

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,21 @@ struct node_config {
   /// Pool threads held by hung handlers that are written off and replaced; past it, a hung
   /// handler keeps its thread and blocking jobs wait for another.
   int max_written_off_threads = 32;
+  /// head: where workers join (the cluster port; 0: no worker can join).
+  std::string cluster_host = "127.0.0.1";
+  int cluster_port = 0;
+  /// worker: the head's cluster port, HOST:PORT.
+  std::string join;
+  /// The kinds this node runs, comma-separated; an entry ending in `*` is a prefix ("demo.*").
+  /// Empty: every registered kind, except on a head, which by default runs none (its workers do).
+  std::string run_kinds;
+  /// Links between nodes: each side sends a heartbeat this often and drops a peer it has
+  /// heard nothing from for connection_timeout_ms (a hung or cut-off node). 0: off.
+  std::int64_t heartbeat_interval_ms = 250;
+  std::int64_t connection_timeout_ms = 1500;
+  /// A worker that lost its head tries again after this, doubling up to the maximum.
+  std::int64_t rejoin_min_ms = 100;
+  std::int64_t rejoin_max_ms = 5000;
 };
 
 enum class mesh_backend { embedded, http };
@@ -141,6 +157,14 @@ struct config {
   security_config security;
   batch_config batch;
 };
+
+struct host_port {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+/// "HOST:PORT" or "[IPv6]:PORT" with a port from 1 to 65535; nullopt otherwise.
+std::optional<host_port> join_address(const std::string& text);
 
 std::string_view to_string(store_backend b);
 std::string_view to_string(node_role r);

@@ -39,5 +39,6 @@ using post_atom = caf::atom_constant<caf::atom("post")>;
 using drop_atom = caf::atom_constant<caf::atom("drop")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using started_atom = caf::atom_constant<caf::atom("started")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
 
 }  // namespace meshjobs

@@ -9,6 +9,7 @@
 
 #include "meshjobs/messages/job_event.hpp"
 #include "meshjobs/messages/job_spec.hpp"
+#include "meshjobs/messages/handles.hpp"
 #include "meshjobs/messages/protocol.hpp"
 
 namespace caf {
@@ -41,6 +42,8 @@ CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_spec))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::worker_registration))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_query))
 CAF_ADD_TYPE_ID(meshjobs, (meshjobs::job_page))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::worker_actor))
+CAF_ADD_TYPE_ID(meshjobs, (meshjobs::watcher_actor))
 CAF_END_TYPE_ID_BLOCK(meshjobs)
 
 namespace meshjobs {

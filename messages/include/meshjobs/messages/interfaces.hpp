@@ -19,22 +19,11 @@
 
 #include "meshjobs/messages/atoms.hpp"
 #include "meshjobs/messages/caf_types.hpp"
+#include "meshjobs/messages/handles.hpp"
 #include "meshjobs/messages/job_spec.hpp"
 #include "meshjobs/messages/protocol.hpp"
 
 namespace meshjobs {
-
-/// Whoever waits for jobs to end (an asynchronous job's actor): told once per watched job,
-/// with the token it gave when it asked.
-using watcher_actor = caf::typed_actor<caf::reacts_to<watched_atom, std::uint64_t, job_end>>;
-
-/// A worker as the coordinator sees it: it is handed jobs, asked to cancel or signal one of
-/// them, and told to stop.
-using worker_actor = caf::typed_actor<
-  caf::reacts_to<dispatch_atom, std::vector<job>>,
-  caf::reacts_to<cancel_atom, job_id>,
-  caf::reacts_to<signal_atom, job_id, std::string>,
-  caf::reacts_to<stop_atom>>;
 
 using client_interface = caf::typed_actor<
   caf::replies_to<enqueue_atom, enqueue_request>::with<enqueue_reply>,
@@ -61,6 +50,11 @@ using worker_interface = caf::typed_actor<
   caf::reacts_to<progress_atom, std::vector<job_progress>>,
   caf::reacts_to<outcome_atom, std::vector<job_outcome>>,
   caf::reacts_to<backoff_atom, timestamp>>;  ///< paused until (restart intensity); 0: resumed
+
+/// A worker node's link to its head: the head's cluster front answers it, and so does the
+/// worker node's uplink, which relays it: a worker's messages and the client calls its jobs
+/// make (enqueue, await, records, signals). Never the internal interface.
+using worker_link_actor = client_interface::extend_with<worker_interface>;
 
 using internal_interface = caf::typed_actor<
   caf::reacts_to<tick_atom>,

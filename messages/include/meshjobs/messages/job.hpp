@@ -88,6 +88,9 @@ struct job {
   /// coordinator in memory: a job restarted after a crash reports afresh.
   std::int32_t progress = 0;
   std::string progress_message;
+  /// Which handing-out this copy is (set by the coordinator at dispatch, never stored): the
+  /// outcome names it, so an outcome of an earlier run of the same job is told apart.
+  std::uint64_t run = 0;
 };
 
 }  // namespace meshjobs

@@ -66,6 +66,11 @@ struct job_outcome {
   job_error error;
   timestamp retry_at = 0;
   timestamp finished_at = 0;
+  /// The attempt it ended (the job's attempt when it was handed out). An outcome that comes
+  /// after its worker was given up (a node cut off, a head that restarted) is applied only
+  /// while the job still waits in its queue at this attempt, never once it runs again.
+  std::int32_t attempt = 0;
+  std::uint64_t run = 0;  ///< the job's `run` when it was handed out
   /// Domain record writes that commit with this outcome (the job type's outcome_records).
   std::vector<record_write> records;
   /// Jobs enqueued in the same commit as this outcome (the job type's outcome_jobs): a
@@ -110,6 +115,8 @@ struct subscriber_stats {
 };
 
 struct runtime_stats {
+  std::string node;  ///< the answering node's name
+  std::string role;  ///< standalone or head
   std::uint64_t enqueued = 0;
   std::uint64_t scheduled = 0;  ///< scheduled + retrying
   std::uint64_t retrying = 0;
@@ -188,7 +195,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job& x) {
   return f(x.id, x.kind, x.queue, x.args, x.priority, x.attempt, x.max_attempts, x.recoveries,
            x.state, x.unique, x.unique_key, x.enqueued_at, x.run_at, x.started_at, x.finished_at,
-           x.expires_at, x.last_error, x.progress, x.progress_message);
+           x.expires_at, x.last_error, x.progress, x.progress_message, x.run);
 }
 
 template <class Inspector>
@@ -204,7 +211,7 @@ typename Inspector::result_type inspect(Inspector& f, enqueue_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
-  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at, x.records, x.follow_ups);
+  return f(x.id, x.kind, x.error, x.retry_at, x.finished_at, x.attempt, x.run, x.records, x.follow_ups);
 }
 
 template <class Inspector>
@@ -229,7 +236,7 @@ typename Inspector::result_type inspect(Inspector& f, subscriber_stats& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, runtime_stats& x) {
-  return f(x.enqueued, x.scheduled, x.retrying, x.running, x.dead, x.processed, x.failed,
+  return f(x.node, x.role, x.enqueued, x.scheduled, x.retrying, x.running, x.dead, x.processed, x.failed,
            x.store_healthy, x.store_error, x.store_failures, x.queues, x.types, x.pool_threads,
            x.pool_written_off, x.subscribers, x.workers);
 }
