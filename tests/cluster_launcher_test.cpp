@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <set>
 
 #include "launcher_harness.hpp"
 #include "node_harness.hpp"
@@ -25,14 +26,19 @@ class ClusterLauncher : public ::testing::Test {
     return path;
   }
 
-  /// A head and two workers, all up: the workers started once the head accepted connections.
+  /// A head and two workers, all up: both workers have joined the head.
   launcher_process start_cluster(std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--workers", "2", "--config", node_config(), "--grace", "20"};
     args.insert(args.end(), extra.begin(), extra.end());
     launcher_process launcher{dir_, args};
     EXPECT_TRUE(launcher.wait_for_output("worker2 (worker, pid", 60s)) << launcher.output();
+    EXPECT_TRUE(launcher.wait_for_nodes(all_nodes, keys_of(launcher), 60s)) << launcher.output();
     return launcher;
   }
+
+  static std::string keys_of(const launcher_process& launcher) { return launcher.run_dir() + "/keys"; }
+
+  const std::set<std::string> all_nodes{"head", "worker1", "worker2"};
 
   /// Writes `yaml` as a cluster file, runs --check on it, expects exit 2 and nothing on stdout;
   /// returns the lines it printed on stderr.
@@ -57,12 +63,22 @@ TEST_F(ClusterLauncher, starts_a_head_then_two_workers_and_prints_where_the_head
     EXPECT_TRUE(process_alive(*pid)) << node;
   }
   EXPECT_LT(out.find("head accepts workers on 127.0.0.1:"), out.find("worker1 (worker, pid")) << out;
-  // The head answers where the launcher says it listens, with the credentials it made.
+  EXPECT_EQ(out.find("refused"), std::string::npos) << "the launcher waits for the head without a connection "
+                                                       "the head would take for a failed peer:\n" << out;
+  // The head answers where the launcher says it listens, with the credentials it made, and
+  // lists both workers as joined (start_cluster waited for that).
+  EXPECT_EQ(launcher.nodes_of_head(keys_of(launcher)), all_nodes) << out;
+  // A job enqueued there runs on a worker.
   auto port = launcher.inject_port();
   ASSERT_TRUE(port) << out;
-  auto keys = launcher.run_dir() + "/keys";
-  auto stats = run_inject(dir_, {"--node", "127.0.0.1:" + std::to_string(*port), "--keys", keys, "stats"});
-  EXPECT_TRUE(stats.status.exited_with(0)) << stats.status.to_string() << "\n" << stats.err << "\n" << out;
+  const auto node = "127.0.0.1:" + std::to_string(*port);
+  auto enqueued = run_inject(dir_, {"--node", node, "--keys", keys_of(launcher), "enqueue", "demo.noop"});
+  ASSERT_TRUE(enqueued.status.exited_with(0)) << enqueued.err;
+  const auto id = std::to_string(*json_line(enqueued.out).get_int("id"));
+  EXPECT_TRUE(eventually([&] {
+    auto got = run_inject(dir_, {"--node", node, "--keys", keys_of(launcher), "get", id});
+    return got.out.find("\"succeeded\"") != std::string::npos;
+  }, 30s, 200ms)) << launcher.output();
   // Each node's output reaches the launcher's, prefixed with its name.
   EXPECT_TRUE(launcher.wait_for_output("[worker2] ", 20s)) << out;
   EXPECT_TRUE(launcher.wait_for_output("[head] ", 20s)) << out;
@@ -79,6 +95,9 @@ TEST_F(ClusterLauncher, restarts_a_worker_killed_with_sigkill) {
   ASSERT_TRUE(second);
   EXPECT_NE(*second, *first);
   EXPECT_TRUE(process_alive(*second));
+  // It is back: up, and joined to the head again.
+  EXPECT_TRUE(launcher.wait_for_output("node worker1 up: worker of the head", 60s, 2)) << launcher.output();
+  EXPECT_TRUE(launcher.wait_for_nodes(all_nodes, keys_of(launcher), 60s)) << launcher.output();
   EXPECT_TRUE(process_alive(*launcher.pid_of("worker2"))) << "the other nodes kept running";
   EXPECT_TRUE(process_alive(*launcher.pid_of("head")));
 }
@@ -154,8 +173,8 @@ TEST_F(ClusterLauncher, starts_the_local_nodes_of_a_cluster_file_on_its_ports) {
   ASSERT_TRUE(launcher.wait_for_output("w1 (worker, pid", 60s)) << launcher.output();
   EXPECT_NE(launcher.output().find("workers join 127.0.0.1:" + std::to_string(ports[0])), std::string::npos);
   EXPECT_NE(launcher.output().find("joins 127.0.0.1:" + std::to_string(ports[0])), std::string::npos);
-  auto stats = run_inject(dir_, {"--node", "127.0.0.1:" + std::to_string(ports[1]), "--keys", dir_.file("keys"), "stats"});
-  EXPECT_TRUE(stats.status.exited_with(0)) << stats.err << "\n" << launcher.output();
+  EXPECT_EQ(launcher.inject_port(), ports[1]);
+  EXPECT_TRUE(launcher.wait_for_nodes({"boss", "w1"}, dir_.file("keys"), 60s)) << launcher.output();
   launcher.process().signal(SIGTERM);
   auto status = launcher.process().wait_for(60s);
   ASSERT_TRUE(status);
@@ -167,14 +186,15 @@ TEST_F(ClusterLauncher, prints_the_command_of_each_node_on_another_host) {
   write_file(file, "nodes:\n"
                    "  - {name: head, role: head, host: 10.0.0.5, cluster_port: 4200, inject_port: 4100,\n"
                    "     keys: /etc/meshjobs/keys}\n"
-                   "  - {name: w1, role: worker, host: 10.0.0.6, config: \"/etc/meshjobs/my worker.yml\"}\n");
+                   "  - {name: w1, role: worker, host: 10.0.0.6, config: \"/etc/meshjobs/my worker.yml\",\n"
+                   "     run_kinds: \"demo.*,mesh.generation\"}\n");
   auto r = run_launcher(dir_, {"--file", file});
   EXPECT_TRUE(r.status.exited_with(0)) << r.status.to_string() << "\n" << r.err;
   EXPECT_NE(r.out.find("on 10.0.0.5, run head (head): meshjobs --role head --name head --cluster-port 4200 "
                        "--inject-port 4100 --keys /etc/meshjobs/keys\n"),
             std::string::npos) << r.out;
   EXPECT_NE(r.out.find("on 10.0.0.6, run w1 (worker): meshjobs --role worker --name w1 --join 10.0.0.5:4200 "
-                       "--config '/etc/meshjobs/my worker.yml'\n"),
+                       "--config '/etc/meshjobs/my worker.yml' --run-kinds 'demo.*,mesh.generation'\n"),
             std::string::npos) << r.out;
   EXPECT_NE(r.out.find("no node of this cluster runs on this machine"), std::string::npos) << r.out;
 }
@@ -206,7 +226,8 @@ TEST_F(ClusterLauncher, check_names_every_error_of_a_bad_cluster_file_with_its_k
     "cluster file: nodes[0].inject_port: required for the head: a port from 1 to 65535",
     "cluster file: nodes[1].name: must be letters, digits, '.', '_' or '-', at most 64 characters (got \"w 1\")",
     "cluster file: nodes[1].role: must be one of head, worker (got \"boss\")",
-    "cluster file: nodes[2].colour: unknown key (expected one of name, role, host, cluster_port, inject_port, keys, config)",
+    "cluster file: nodes[2].colour: unknown key (expected one of name, role, host, cluster_port, inject_port, keys, "
+    "config, run_kinds)",
     "cluster file: nodes[2].inject_port: only the head listens; a worker joins the head's cluster_port",
     "cluster file: nodes[3].rol: unknown key (did you mean \"role\"?)",
     "cluster file: nodes[3].role: required: head or worker",

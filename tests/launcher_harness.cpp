@@ -57,6 +57,24 @@ std::optional<int> launcher_process::inject_port() const {
   return std::stoi(out.substr(at + clients.size()));
 }
 
+std::set<std::string> launcher_process::nodes_of_head(const std::string& keys_dir) const {
+  const auto port = inject_port();
+  if (!port)
+    return {};
+  auto r = run_inject(dir_, {"--node", "127.0.0.1:" + std::to_string(*port), "--keys", keys_dir, "nodes"});
+  std::set<std::string> names;
+  if (!r.status.exited_with(0))
+    return names;
+  for (const auto& line : split_lines(r.out))
+    names.insert(json_line(line).get_string("node").value_or(""));
+  return names;
+}
+
+bool launcher_process::wait_for_nodes(const std::set<std::string>& nodes, const std::string& keys_dir,
+                                      std::chrono::milliseconds limit) {
+  return eventually([&] { return nodes_of_head(keys_dir) == nodes; }, limit, 200ms);
+}
+
 bool process_alive(pid_t pid) {
   if (::kill(pid, 0) != 0)
     return false;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,12 @@ class launcher_process {
   std::optional<pid_t> pid_of(const std::string& node) const;
   /// The inject port of the head, from its "clients talk to 127.0.0.1:PORT" line.
   std::optional<int> inject_port() const;
+  /// The nodes the head lists (`meshjobs-inject nodes`, with the credentials in `keys_dir`);
+  /// empty when it does not answer.
+  std::set<std::string> nodes_of_head(const std::string& keys_dir) const;
+  /// Waits until the head lists exactly `nodes`.
+  bool wait_for_nodes(const std::set<std::string>& nodes, const std::string& keys_dir,
+                      std::chrono::milliseconds limit);
 
  private:
   const temp_dir& dir_;

@@ -78,6 +78,7 @@ node_entry read_node(reader& r, const YAML::Node& item, const std::string& path)
     {"inject_port", [&](const entry& e) { port(e, plan.inject_port, out.has_inject_port); }},
     {"keys", [&](const entry& e) { assign(plan.keys, r.text(e.value, e.path)); }},
     {"config", [&](const entry& e) { assign(plan.config, r.text(e.value, e.path)); }},
+    {"run_kinds", [&](const entry& e) { assign(plan.run_kinds, r.text(e.value, e.path)); }},
   });
   if (!is_map)
     return out;

@@ -3,7 +3,7 @@
 //   nodes:
 //     - {name: head, role: head, host: 127.0.0.1, cluster_port: 4200, inject_port: 4100,
 //        keys: keys, config: head.yml}
-//     - {name: w1, role: worker, host: 127.0.0.1}
+//     - {name: w1, role: worker, host: 127.0.0.1, run_kinds: "demo.*,mesh.generation"}
 //     - {name: w2, role: worker, host: 10.0.0.7, keys: /etc/meshjobs/keys}
 //
 // Read as the node's config is: every problem is collected, each naming its key path and the

@@ -2,21 +2,26 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
 #include <system_error>
 
 namespace meshjobs::cluster {
 namespace {
 
-constexpr int connect_wait_ms = 100;
+/// How /proc/net/tcp writes the LISTEN state.
+constexpr std::string_view tcp_listen_state = "0A";
 
 class socket_fd {
  public:
-  explicit socket_fd(int flags = 0) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0)) {
+  socket_fd() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
     if (fd_ < 0)
       throw std::system_error(errno, std::generic_category(), "socket");
   }
@@ -57,21 +62,24 @@ std::vector<std::uint16_t> free_loopback_ports(std::size_t count) {
   return ports;
 }
 
-bool accepts_connections(std::uint16_t port) {
-  // Non-blocking, so a listener whose backlog is full costs a bounded wait, not the kernel's
-  // SYN retries.
-  socket_fd s{SOCK_NONBLOCK};
-  auto addr = loopback(port);
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0)
-    return true;
-  if (errno != EINPROGRESS)
-    return false;
-  pollfd pending{s.get(), POLLOUT, 0};
-  if (::poll(&pending, 1, connect_wait_ms) != 1)
-    return false;
-  int error = 0;
-  socklen_t size = sizeof error;
-  return ::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &error, &size) == 0 && error == 0;
+bool listening_on(std::uint16_t port) {
+  char wanted[8];
+  std::snprintf(wanted, sizeof wanted, ":%04X", port);
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in{table};
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      // "  0: 0100007F:EDA7 00000000:0000 0A ...": slot, local address, remote address, state.
+      std::istringstream fields{line};
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      const bool port_matches = local.size() > 5 && local.compare(local.size() - 5, 5, wanted) == 0;
+      if (port_matches && state == tcp_listen_state)
+        return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace meshjobs::cluster

@@ -1,5 +1,6 @@
 // Ports on 127.0.0.1 that nothing listens on, so the launcher can pass them to a node and
-// print them, instead of letting the node pick one and having to ask it which.
+// print them, instead of letting the node pick one and having to ask it which; and whether a
+// node listens on its port yet.
 #pragma once
 
 #include <cstddef>
@@ -12,7 +13,9 @@ namespace meshjobs::cluster {
 /// the last is read, then released). Throws std::system_error naming the failed call.
 std::vector<std::uint16_t> free_loopback_ports(std::size_t count);
 
-/// True when something accepts a TCP connection on 127.0.0.1:`port` (closed at once).
-bool accepts_connections(std::uint16_t port);
+/// True when a TCP socket listens on `port` (any local address), as /proc/net/tcp and tcp6
+/// say. Read there rather than tried with a connection, which the node would log as a peer
+/// that hung up in its handshake.
+bool listening_on(std::uint16_t port);
 
 }  // namespace meshjobs::cluster

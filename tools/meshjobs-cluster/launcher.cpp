@@ -25,7 +25,7 @@ namespace {
 using clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-/// How often the head's cluster port is tried while the workers wait for it.
+/// How often the head's cluster port is looked at while the workers wait for it.
 constexpr milliseconds head_probe_interval{100};
 /// How long the output of nodes that have ended is still read before the launcher exits.
 constexpr milliseconds output_drain_limit{1000};
@@ -153,7 +153,7 @@ void launcher::announce(const supervised_node& node) const {
     const auto inject = address("127.0.0.1", plan.inject_port);
     where = "workers join " + address("127.0.0.1", plan.cluster_port) + ", clients talk to " + inject
             + " (meshjobs-inject --node " + inject
-            + (plan.keys.empty() ? "" : " --keys " + plan.keys) + " stats)";
+            + (plan.keys.empty() ? "" : " --keys " + plan.keys) + " nodes)";
   } else {
     auto join = std::find(node.args.begin(), node.args.end(), "--join");
     where = join != node.args.end() ? "joins " + *std::next(join) : "joins no head";
@@ -223,7 +223,7 @@ void launcher::release_workers_once_head_accepts(clock::time_point now) {
   if (phase_ != phase::waiting_for_head || h == nullptr || !h->running() || now < next_head_probe_)
     return;
   next_head_probe_ = now + head_probe_interval;
-  if (!accepts_connections(h->plan.cluster_port))
+  if (!listening_on(h->plan.cluster_port))
     return;
   phase_ = phase::running;
   notice(h->plan.name + " accepts workers on " + address("127.0.0.1", h->plan.cluster_port)

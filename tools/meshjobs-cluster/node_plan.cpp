@@ -60,6 +60,8 @@ std::vector<std::string> node_arguments(const node_plan& node, const node_plan* 
     args.insert(args.end(), {"--keys", node.keys});
   if (!node.config.empty())
     args.insert(args.end(), {"--config", node.config});
+  if (!node.run_kinds.empty())
+    args.insert(args.end(), {"--run-kinds", node.run_kinds});
   return args;
 }
 

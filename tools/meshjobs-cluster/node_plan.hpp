@@ -20,6 +20,7 @@ struct node_plan {
   std::uint16_t inject_port = 0;   ///< head only: where meshjobs-inject and clients talk
   std::string keys;                ///< --keys DIR; empty: the node's own default
   std::string config;              ///< --config FILE; empty: the embedded defaults
+  std::string run_kinds;           ///< --run-kinds LIST; empty: the node's default for its role
 };
 
 struct cluster_plan {
