@@ -102,6 +102,17 @@ TEST_F(ClusterLauncher, restarts_a_worker_killed_with_sigkill) {
   EXPECT_TRUE(process_alive(*launcher.pid_of("head")));
 }
 
+TEST_F(ClusterLauncher, restarts_a_head_killed_with_sigkill_on_its_ports_and_the_workers_join_it_again) {
+  auto launcher = start_cluster();
+  const auto port = launcher.inject_port();
+  ASSERT_EQ(::kill(*launcher.pid_of("head"), SIGKILL), 0);
+  ASSERT_TRUE(launcher.wait_for_output("head ended unexpectedly: killed by signal 9", 20s)) << launcher.output();
+  ASSERT_TRUE(launcher.wait_for_output("head (head, pid", 20s, 2)) << launcher.output();
+  EXPECT_EQ(launcher.inject_port(), port);
+  EXPECT_TRUE(launcher.wait_for_nodes(all_nodes, keys_of(launcher), 60s)) << launcher.output();
+  EXPECT_EQ(count_of(launcher.output(), "worker1 (worker, pid"), 1) << "the workers kept running";
+}
+
 TEST_F(ClusterLauncher, gives_a_node_up_past_its_restart_budget_and_keeps_the_others) {
   auto launcher = start_cluster({"--max-restarts", "1"});
   ASSERT_EQ(::kill(*launcher.pid_of("worker1"), SIGKILL), 0);
