@@ -142,23 +142,26 @@ TEST_F(ClusterLauncher, stops_with_exit_1_when_the_head_never_comes_up) {
   EXPECT_EQ(r.out.find("worker1"), std::string::npos) << "no worker starts without its head:\n" << r.out;
 }
 
-TEST_F(ClusterLauncher, sigterm_stops_the_workers_then_the_head_each_with_exit_0_and_exits_0) {
-  auto launcher = start_cluster();
-  std::vector<pid_t> pids;
-  for (const char* node : {"head", "worker1", "worker2"})
-    pids.push_back(*launcher.pid_of(node));
-  launcher.process().signal(SIGTERM);
-  auto status = launcher.process().wait_for(60s);
-  ASSERT_TRUE(status) << "still running:\n" << launcher.output();
-  const auto out = launcher.output();
-  EXPECT_TRUE(status->exited_with(0)) << status->to_string() << "\n" << out;
-  for (const char* node : {"head", "worker1", "worker2"})
-    EXPECT_NE(out.find(std::string{"meshjobs-cluster: "} + node + " stopped: exit 0"), std::string::npos) << out;
-  EXPECT_LT(out.find("worker1 stopped"), out.find("head stopped")) << out;
-  EXPECT_LT(out.find("worker2 stopped"), out.find("head stopped")) << out;
-  EXPECT_NE(out.find("every node stopped cleanly"), std::string::npos) << out;
-  for (auto pid : pids)
-    EXPECT_FALSE(process_alive(pid)) << "pid " << pid;
+TEST_F(ClusterLauncher, sigterm_or_ctrl_c_stops_the_workers_then_the_head_each_with_exit_0_and_exits_0) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    SCOPED_TRACE(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    auto launcher = start_cluster();
+    std::vector<pid_t> pids;
+    for (const char* node : {"head", "worker1", "worker2"})
+      pids.push_back(*launcher.pid_of(node));
+    launcher.process().signal(sig);
+    auto status = launcher.process().wait_for(60s);
+    ASSERT_TRUE(status) << "still running:\n" << launcher.output();
+    const auto out = launcher.output();
+    EXPECT_TRUE(status->exited_with(0)) << status->to_string() << "\n" << out;
+    for (const char* node : {"head", "worker1", "worker2"})
+      EXPECT_NE(out.find(std::string{"meshjobs-cluster: "} + node + " stopped: exit 0"), std::string::npos) << out;
+    EXPECT_LT(out.find("worker1 stopped"), out.find("head stopped")) << out;
+    EXPECT_LT(out.find("worker2 stopped"), out.find("head stopped")) << out;
+    EXPECT_NE(out.find("every node stopped cleanly"), std::string::npos) << out;
+    for (auto pid : pids)
+      EXPECT_FALSE(process_alive(pid)) << "pid " << pid;
+  }
 }
 
 TEST_F(ClusterLauncher, nodes_stop_when_the_launcher_is_killed_with_sigkill) {
