@@ -3,6 +3,8 @@
 // checks cluster files and its arguments. Loopback only.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <filesystem>
 #include <set>
@@ -27,8 +29,8 @@ class ClusterLauncher : public ::testing::Test {
   }
 
   /// A head and two workers, all up: both workers have joined the head.
-  launcher_process start_cluster(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--workers", "2", "--config", node_config(), "--grace", "20"};
+  launcher_process start_cluster(std::vector<std::string> extra = {}, int grace_s = 20) {
+    std::vector<std::string> args{"--workers", "2", "--config", node_config(), "--grace", std::to_string(grace_s)};
     args.insert(args.end(), extra.begin(), extra.end());
     launcher_process launcher{dir_, args};
     EXPECT_TRUE(launcher.wait_for_output("worker2 (worker, pid", 60s)) << launcher.output();
@@ -162,6 +164,31 @@ TEST_F(ClusterLauncher, sigterm_or_ctrl_c_stops_the_workers_then_the_head_each_w
     for (auto pid : pids)
       EXPECT_FALSE(process_alive(pid)) << "pid " << pid;
   }
+}
+
+TEST_F(ClusterLauncher, kills_a_worker_still_stopping_when_its_grace_is_over_and_exits_1) {
+  auto launcher = start_cluster({}, 1);
+  // demo.hang blocks until the FIFO has a reader, which it never gets: the worker's graceful
+  // stop would wait the config's timeout (30 s) for it.
+  const auto fifo = dir_.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto node = "127.0.0.1:" + std::to_string(*launcher.inject_port());
+  auto enqueued = run_inject(dir_, {"--node", node, "--keys", keys_of(launcher), "enqueue", "demo.hang", "--args",
+                                    "{\"fifo\":\"" + fifo + "\"}"});
+  ASSERT_TRUE(enqueued.status.exited_with(0)) << enqueued.err;
+  ASSERT_TRUE(eventually([&] {
+    auto running = run_inject(dir_, {"--node", node, "--keys", keys_of(launcher), "list", "--state", "running"});
+    return split_lines(running.out).size() == 1;
+  }, 30s, 200ms)) << launcher.output();
+  launcher.process().signal(SIGTERM);
+  auto status = launcher.process().wait_for(60s);
+  ASSERT_TRUE(status) << "still running:\n" << launcher.output();
+  const auto out = launcher.output();
+  EXPECT_TRUE(status->exited_with(1)) << status->to_string() << "\n" << out;
+  EXPECT_NE(out.find("the grace is over: killing the workers"), std::string::npos) << out;
+  EXPECT_EQ(count_of(out, " stopped: killed by signal 9 (Killed)"), 1) << "the worker running the job:\n" << out;
+  EXPECT_NE(out.find("head stopped: exit 0"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped, not every node cleanly"), std::string::npos) << out;
 }
 
 TEST_F(ClusterLauncher, nodes_stop_when_the_launcher_is_killed_with_sigkill) {
