@@ -40,6 +40,22 @@ class ClusterLauncher : public ::testing::Test {
 
   static std::string keys_of(const launcher_process& launcher) { return launcher.run_dir() + "/keys"; }
 
+  /// Starts a demo.hang job, which blocks until a FIFO has a reader and never gets one: the
+  /// graceful stop of the worker running it would wait the config's timeout (30 s) for it.
+  /// True once the job runs.
+  bool run_a_job_that_hangs(const launcher_process& launcher) {
+    const auto fifo = dir_.file("fifo");
+    if (::mkfifo(fifo.c_str(), 0600) != 0)
+      return false;
+    const auto node = "127.0.0.1:" + std::to_string(*launcher.inject_port());
+    auto enqueued = run_inject(dir_, {"--node", node, "--keys", keys_of(launcher), "enqueue", "demo.hang", "--args",
+                                      "{\"fifo\":\"" + fifo + "\"}"});
+    return enqueued.status.exited_with(0) && eventually([&] {
+      auto running = run_inject(dir_, {"--node", node, "--keys", keys_of(launcher), "list", "--state", "running"});
+      return split_lines(running.out).size() == 1;
+    }, 30s, 200ms);
+  }
+
   const std::set<std::string> all_nodes{"head", "worker1", "worker2"};
 
   /// Writes `yaml` as a cluster file, runs --check on it, expects exit 2 and nothing on stdout;
@@ -168,18 +184,7 @@ TEST_F(ClusterLauncher, sigterm_or_ctrl_c_stops_the_workers_then_the_head_each_w
 
 TEST_F(ClusterLauncher, kills_a_worker_still_stopping_when_its_grace_is_over_and_exits_1) {
   auto launcher = start_cluster({}, 1);
-  // demo.hang blocks until the FIFO has a reader, which it never gets: the worker's graceful
-  // stop would wait the config's timeout (30 s) for it.
-  const auto fifo = dir_.file("fifo");
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  const auto node = "127.0.0.1:" + std::to_string(*launcher.inject_port());
-  auto enqueued = run_inject(dir_, {"--node", node, "--keys", keys_of(launcher), "enqueue", "demo.hang", "--args",
-                                    "{\"fifo\":\"" + fifo + "\"}"});
-  ASSERT_TRUE(enqueued.status.exited_with(0)) << enqueued.err;
-  ASSERT_TRUE(eventually([&] {
-    auto running = run_inject(dir_, {"--node", node, "--keys", keys_of(launcher), "list", "--state", "running"});
-    return split_lines(running.out).size() == 1;
-  }, 30s, 200ms)) << launcher.output();
+  ASSERT_TRUE(run_a_job_that_hangs(launcher)) << launcher.output();
   launcher.process().signal(SIGTERM);
   auto status = launcher.process().wait_for(60s);
   ASSERT_TRUE(status) << "still running:\n" << launcher.output();
@@ -189,6 +194,20 @@ TEST_F(ClusterLauncher, kills_a_worker_still_stopping_when_its_grace_is_over_and
   EXPECT_EQ(count_of(out, " stopped: killed by signal 9 (Killed)"), 1) << "the worker running the job:\n" << out;
   EXPECT_NE(out.find("head stopped: exit 0"), std::string::npos) << out;
   EXPECT_NE(out.find("stopped, not every node cleanly"), std::string::npos) << out;
+}
+
+TEST_F(ClusterLauncher, a_second_ctrl_c_kills_every_node_at_once) {
+  auto launcher = start_cluster();
+  ASSERT_TRUE(run_a_job_that_hangs(launcher)) << launcher.output();
+  launcher.process().signal(SIGINT);
+  ASSERT_TRUE(launcher.wait_for_output("SIGINT received: stopping the workers", 20s)) << launcher.output();
+  launcher.process().signal(SIGINT);
+  auto status = launcher.process().wait_for(10s);
+  ASSERT_TRUE(status) << "the second Ctrl-C did not end it within 10 s of a 20 s grace:\n" << launcher.output();
+  const auto out = launcher.output();
+  EXPECT_TRUE(status->exited_with(1)) << status->to_string() << "\n" << out;
+  EXPECT_NE(out.find("SIGINT again: killing every node now"), std::string::npos) << out;
+  EXPECT_NE(out.find(" stopped: killed by signal 9 (Killed)"), std::string::npos) << out;
 }
 
 TEST_F(ClusterLauncher, nodes_stop_when_the_launcher_is_killed_with_sigkill) {
