@@ -9,6 +9,7 @@
 #include <set>
 
 #include "hostile_client.hpp"
+#include "hostile_peer.hpp"
 #include "node_harness.hpp"
 
 namespace meshjobs::testing {
@@ -56,6 +57,7 @@ class Cluster : public ::testing::Test {
  protected:
   node_settings head_settings() const {
     node_settings s;
+    s.top_yaml = head_top_yaml;
     s.inject_port = inject_port;
     s.store_backend = "sqlite";
     s.store_path = dir.file("head.db");
@@ -70,8 +72,10 @@ class Cluster : public ::testing::Test {
     ASSERT_TRUE(head->wait_ready()) << head->log();
   }
 
-  std::unique_ptr<node_process> start_worker(const std::string& name, int concurrency = 2) {
+  std::unique_ptr<node_process> start_worker(const std::string& name, int concurrency = 2,
+                                             std::uint16_t worker_inject_port = 0) {
     node_settings s;
+    s.inject_port = worker_inject_port;
     s.concurrency = concurrency;
     s.connection_timeout_ms = connection_timeout_ms;
     s.security_yaml = worker_security_yaml;
@@ -109,6 +113,7 @@ class Cluster : public ::testing::Test {
   std::uint16_t cluster_port = free_loopback_port();
   int connection_timeout_ms = 10000;
   std::string worker_security_yaml;
+  std::string head_top_yaml;
   std::unique_ptr<node_process> head;
   std::unique_ptr<node_process> w1, w2;
 };
@@ -243,13 +248,55 @@ TEST_F(Cluster, a_signal_sent_to_the_head_reaches_a_job_running_on_a_worker_and_
   EXPECT_NE(done.get_string("progress_message").value_or("").find("completed"), std::string::npos);
 }
 
+TEST_F(Cluster, a_queue_s_limit_holds_across_the_workers_of_the_cluster) {
+  head_top_yaml = "limits:\n  default: 1\n";
+  start_head_and_two_workers();
+  constexpr int jobs = 6;
+  for (int i = 0; i < jobs; ++i)
+    head->enqueue("demo.record", record_args(dir, i, 300));
+  std::int64_t most = 0;
+  std::size_t samples = 0;
+  ASSERT_TRUE(eventually(
+    [&] {
+      std::int64_t running = 0;
+      for (const auto& [node, n] : running_by_node(*head))
+        running += n;
+      most = std::max(most, running);
+      ++samples;
+      return count("succeeded") == jobs;
+    },
+    60s, 20ms))
+    << head->log();
+  EXPECT_EQ(most, 1) << "at most one job of the queue ran at a time, over " << samples << " samples";
+}
+
+TEST_F(Cluster, meshjobs_inject_talks_to_the_cluster_through_a_worker_s_inject_port_too) {
+  start_head();
+  w1 = start_worker("w1", 2, free_loopback_port());
+  ASSERT_TRUE(joined({"w1"})) << head->log();
+  ASSERT_TRUE(w1->wait_ready()) << w1->log();
+  auto id = w1->enqueue("demo.record", record_args(dir, 1, 0));
+  EXPECT_TRUE(eventually([&] { return count("succeeded") == 1; }, 20s)) << id << head->log();
+  auto nodes = w1->nodes();
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0].get_string("node"), "head") << "the worker relays to its head, which answers";
+  EXPECT_EQ(nodes[1].get_string("node"), "w1");
+}
+
 TEST_F(Cluster, a_worker_with_the_wrong_secret_is_refused_and_logged) {
   start_head();
   worker_security_yaml = "  secret: not-the-cluster-secret\n";
   auto intruder = start_worker("intruder");
   EXPECT_TRUE(eventually([&] { return intruder->log().find("cannot join the head") != std::string::npos; }, 20s))
     << intruder->log();
-  EXPECT_TRUE(eventually([&] { return head->log().find("secret") != std::string::npos; }, 10s)) << head->log();
+  EXPECT_TRUE(eventually(
+    [&] {
+      auto log = head->log();
+      return log.find("cluster port: refused 127.0.0.1:") != std::string::npos &&
+             log.find("wrong cluster secret") != std::string::npos;
+    },
+    10s))
+    << head->log();
   EXPECT_TRUE(workers_of(head->stats()).empty());
 }
 
@@ -260,10 +307,13 @@ TEST_F(Cluster, a_plaintext_worker_is_refused_by_a_tls_head) {
   EXPECT_TRUE(eventually([&] { return plain->log().find("cannot join the head") != std::string::npos; }, 20s))
     << plain->log();
   EXPECT_TRUE(workers_of(head->stats()).empty());
+  EXPECT_TRUE(eventually([&] { return head->log().find("cluster port: refused 127.0.0.1:") != std::string::npos; },
+                         10s))
+    << head->log();
   EXPECT_TRUE(head->process().running());
 }
 
-TEST_F(Cluster, exit_kill_and_unknown_messages_to_the_cluster_port_leave_the_head_serving_workers) {
+TEST_F(Cluster, garbage_exit_kill_and_unknown_messages_to_the_cluster_port_leave_the_head_serving_workers) {
   start_head();
   {
     hostile_client peer{head->keys_dir()};
@@ -275,6 +325,21 @@ TEST_F(Cluster, exit_kill_and_unknown_messages_to_the_cluster_port_leave_the_hea
     auto log = head->log();
     EXPECT_NE(log.find("sent an exit message (kill)"), std::string::npos) << log;
     EXPECT_NE(log.find("a message the front does not accept"), std::string::npos) << log;
+  }
+  {
+    // Before any handshake: bytes that are no TLS, and a BASP header claiming 4 GiB.
+    std::string garbage;
+    for (int i = 0; i < 4096; ++i)
+      garbage += static_cast<char>((i * 7919 + 13) & 0xff);
+    raw_connection noise{cluster_port};
+    noise.send_bytes(garbage);
+    EXPECT_TRUE(noise.closed_by_peer_within(10000));
+    raw_connection claim{cluster_port};
+    claim.send_bytes(basp_header_claiming(0xffffffffu));
+    EXPECT_TRUE(claim.closed_by_peer_within(10000));
+    EXPECT_TRUE(eventually([&] { return head->log().find("cluster port: refused 127.0.0.1:") != std::string::npos; },
+                           10s))
+      << head->log();
   }
   w1 = start_worker("w1");
   ASSERT_TRUE(joined({"w1"})) << head->log() << w1->log();

@@ -34,6 +34,7 @@ std::string node_config_yaml(const node_settings& s) {
   std::string yaml;
   yaml += "concurrency: " + std::to_string(s.concurrency) + "\n";
   yaml += "timeout: " + std::to_string(s.timeout_s) + "\n";
+  yaml += s.top_yaml;
   yaml += "queues:\n";
   for (const auto& q : s.queues)
     yaml += "  - [" + q + ", 1]\n";

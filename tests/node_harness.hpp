@@ -27,6 +27,7 @@ struct node_settings {
   std::string keys_dir;
   std::string security_yaml;  ///< more lines of the `security` section, each "  key: value\n"
   std::string node_yaml;      ///< more lines of the `node` section, each "  key: value\n"
+  std::string top_yaml;       ///< more top-level keys, e.g. "limits:\n  default: 1\n"
   /// Links drop a peer silent this long: generous, so a loaded test machine drops none; the
   /// cluster tests that detect hung nodes set their own.
   int connection_timeout_ms = 10000;

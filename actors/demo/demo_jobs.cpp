@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -83,14 +84,19 @@ void register_demo_jobs(runtime& rt) {
   noop.perform = [](job_context&) {};
   on_queue(std::move(noop));
 
-  // CPU-bound work for the scaling figures: busy for `ms` on its pool thread.
+  // CPU-bound work for the scaling figures: `ms` of its thread's own CPU time (not wall time,
+  // so two jobs sharing a core take twice as long).
   job_type spin;
   spin.kind = "demo.spin";
   spin.perform = [](job_context& ctx) {
-    const auto until = std::chrono::steady_clock::now() +
-                       std::chrono::milliseconds(parse_args(ctx).get_int("ms").value_or(20));
+    const auto cpu_ns = [] {
+      timespec t{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+      return std::int64_t{t.tv_sec} * 1000000000 + t.tv_nsec;
+    };
+    const auto until = cpu_ns() + parse_args(ctx).get_int("ms").value_or(20) * 1000000;
     volatile std::uint64_t sink = 0;
-    while (std::chrono::steady_clock::now() < until && !ctx.cancelled())
+    while (cpu_ns() < until && !ctx.cancelled())
       for (int i = 0; i < 1000; ++i)
         sink = sink + static_cast<std::uint64_t>(i);
   };
