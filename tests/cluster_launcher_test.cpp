@@ -227,7 +227,7 @@ TEST_F(ClusterLauncher, starts_the_local_nodes_of_a_cluster_file_on_its_ports) {
   write_file(file, "nodes:\n"
                    "  - {name: boss, role: head, host: 127.0.0.1, cluster_port: " + std::to_string(ports[0]) +
                    ", inject_port: " + std::to_string(ports[1]) + ", keys: keys, config: node.yml}\n"
-                   "  - {name: w1, role: worker, host: localhost, keys: keys, config: node.yml}\n");
+                   "  - {name: w1, role: worker, host: localhost, config: node.yml}\n");
   node_config();
   launcher_process launcher{dir_, {"--file", file}};
   ASSERT_TRUE(launcher.wait_for_output("w1 (worker, pid", 60s)) << launcher.output();

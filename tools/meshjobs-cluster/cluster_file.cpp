@@ -228,6 +228,18 @@ cluster_file_result read_cluster_file(const std::string& path) {
   return result;
 }
 
+void share_local_credentials(cluster_plan& plan, const std::string& default_keys) {
+  const auto* head = plan.head();
+  const auto& shared = head != nullptr && is_local_host(head->host) && !head->keys.empty() ? head->keys : default_keys;
+  for (auto& node : plan.nodes) {
+    if (!is_local_host(node.host) || !node.keys.empty())
+      continue;
+    const auto cfg = node.config.empty() ? default_config() : load_config_file(node.config).value;
+    if (cfg.security.keys_dir.empty() && cfg.security.ca.empty())
+      node.keys = shared;
+  }
+}
+
 std::string describe(const config_error& error) {
   return "cluster file: " + error.key + ": " + error.reason;
 }

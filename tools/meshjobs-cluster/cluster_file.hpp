@@ -26,6 +26,11 @@ struct cluster_file_result {
 
 cluster_file_result read_cluster_file(const std::string& path);
 
+/// Gives the local nodes that name no credentials of their own (no `keys`, and a config naming
+/// neither security.keys_dir nor certificates) the local head's `keys`, else `default_keys`:
+/// a worker joins only a head of its own CA and secret. Call on a plan read without errors.
+void share_local_credentials(cluster_plan& plan, const std::string& default_keys);
+
 /// "cluster file: nodes[1].role: must be one of head, worker (got \"boss\")"
 std::string describe(const config_error& error);
 

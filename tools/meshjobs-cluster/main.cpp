@@ -96,6 +96,7 @@ std::optional<cluster_plan> plan_from(const arguments& in, const std::string& ru
       std::cerr << describe(e) << "\n";
     if (!result.ok())
       return std::nullopt;
+    share_local_credentials(result.plan, (fs::path(run_dir) / "keys").string());
     return std::move(result.plan);
   }
   if (!in.config.empty()) {
