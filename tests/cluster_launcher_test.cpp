@@ -248,7 +248,8 @@ TEST_F(ClusterLauncher, prints_the_command_of_each_node_on_another_host) {
                    "     keys: /etc/meshjobs/keys}\n"
                    "  - {name: w1, role: worker, host: 10.0.0.6, config: \"/etc/meshjobs/my worker.yml\",\n"
                    "     run_kinds: \"demo.*,mesh.generation\"}\n");
-  auto r = run_launcher(dir_, {"--file", file});
+  // No meshjobs is needed here to print what runs elsewhere.
+  auto r = run_launcher(dir_, {"--file", file, "--bin", dir_.file("no-such-meshjobs")});
   EXPECT_TRUE(r.status.exited_with(0)) << r.status.to_string() << "\n" << r.err;
   EXPECT_NE(r.out.find("on 10.0.0.5, run head (head): meshjobs --role head --name head --cluster-port 4200 "
                        "--inject-port 4100 --keys /etc/meshjobs/keys\n"),

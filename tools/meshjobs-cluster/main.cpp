@@ -141,11 +141,13 @@ int main(int argc, char** argv) {
       std::cout << "cluster file ok: " << in.file << "\n";
       return exit_ok;
     }
+    const bool any_local =
+      std::any_of(plan->nodes.begin(), plan->nodes.end(), [](const auto& n) { return is_local_host(n.host); });
     const auto bin = in.bin.empty() ? default_bin() : absolute(in.bin);
-    if (::access(bin.c_str(), X_OK) != 0)
+    if (any_local && ::access(bin.c_str(), X_OK) != 0)
       return usage_error("--bin " + bin + ": not an executable file: " + std::strerror(errno));
     print_remote_commands(*plan);
-    if (std::none_of(plan->nodes.begin(), plan->nodes.end(), [](const auto& n) { return is_local_host(n.host); })) {
+    if (!any_local) {
       notice("no node of this cluster runs on this machine");
       return exit_ok;
     }
