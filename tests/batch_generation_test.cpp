@@ -35,11 +35,13 @@ class channel_record {
   }
   ~channel_record() { rt_.unsubscribe(id_); }
 
-  bool wait_for(const std::string& fragment) {
+  /// Waits until `count` messages holding `fragment` came.
+  bool wait_for(const std::string& fragment, std::size_t count = 1) {
     std::unique_lock<std::mutex> lock(mutex_);
     return changed_.wait_for(lock, patience, [&] {
-      return std::any_of(messages_.begin(), messages_.end(),
-                         [&](const auto& m) { return m.second.find(fragment) != std::string::npos; });
+      return static_cast<std::size_t>(std::count_if(messages_.begin(), messages_.end(), [&](const auto& m) {
+               return m.second.find(fragment) != std::string::npos;
+             })) >= count;
     });
   }
   std::vector<std::pair<std::chrono::steady_clock::time_point, std::string>> messages() {
@@ -247,6 +249,9 @@ TEST_F(BatchGeneration, OneCompletionNotificationTellsCompleteFromSuccess) {
   finished(mixed);
   const auto clean = create(images_batch(1, "test.coin", "clean"));  // image 0 only: no failure
   finished(clean);
+  // Each notification is a follow-up job of its batch's end: it may still be running.
+  ASSERT_TRUE(user.wait_for("batch.completed", 2));
+  ASSERT_TRUE(node.rt->drain(patience));
   std::vector<json::object> notes;
   for (const auto& [at, payload] : user.messages())
     if (payload.find("batch.completed") != std::string::npos)

@@ -9,6 +9,7 @@
 // Answers are JSON lines on stdout, errors one JSON line on stderr. Exit codes: 0 ok,
 // 1 the node said no, 2 usage error, 3 no answer (unreachable, link lost, timeout).
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "command_line.hpp"
@@ -35,15 +36,21 @@ int main(int argc, char** argv) {
     print_error(err->message);
     return exit_usage;
   }
+  int code = exit_unreachable;
   try {
-    front_connection node{inv.timeout, std::get<meshjobs::link::link_credentials>(std::move(credentials))};
-    if (auto failure = node.connect(inv.node)) {
+    // Never destroyed: see below.
+    auto* node = new front_connection{inv.timeout, std::get<meshjobs::link::link_credentials>(std::move(credentials))};
+    if (auto failure = node->connect(inv.node))
       print_error(failure->message);
-      return exit_unreachable;
-    }
-    return run_command(inv.what, node);
+    else
+      code = run_command(inv.what, *node);
   } catch (const std::exception& e) {
     print_error(inv.node.to_string() + ": " + e.what());
-    return exit_unreachable;
   }
+  // The answer is printed: exit without tearing CAF down. CAF 0.17's middleman leaks its BASP
+  // broker when torn down while a heartbeat or a handshake is in flight (LeakSanitizer saw it
+  // in 1 of 40 runs with a 250 ms heartbeat), and joining its threads only delays the exit.
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(code);
 }

@@ -76,6 +76,10 @@ std::string coordinator_state::register_worker(const worker_registration& reg, w
   }
   workers_.emplace(handle.address(), id);
   self_->monitor(handle);
+  if (!reg.finished.empty()) {
+    auto finished = reg.finished;
+    ledger_->apply_outcomes(id, finished);
+  }
   return {};
 }
 

@@ -29,6 +29,7 @@ struct uplink_state {
   std::unordered_set<job_id> running;  ///< started here, no outcome reported yet
   std::chrono::milliseconds rejoin_delay{0};
   bool ever_joined = false;
+  bool keeping = false;  ///< outcomes kept since the head went
   std::vector<caf::typed_response_promise<bool>> stop_waiters;
   std::chrono::steady_clock::time_point stop_deadline;
   static inline const char* name = "uplink";
@@ -74,19 +75,17 @@ void join_later(uplink_pointer self) {
   self->delayed_send(self, st.rejoin_delay, join_atom::value);
 }
 
-/// Sends `xs` to the head as `sender` (a supervisor): the head knows a worker by its address.
-template <class... Ts>
-void send_as(uplink_pointer self, const worker_actor& sender, Ts&&... xs) {
-  auto dest = caf::actor_cast<caf::strong_actor_ptr>(self->state.head);
-  dest->enqueue(caf::make_mailbox_element(caf::actor_cast<caf::strong_actor_ptr>(sender), caf::make_message_id(),
-                                          {}, std::forward<Ts>(xs)...),
-                self->context());
-}
-
+/// Registers `w` with the head, handing over the outcomes it kept: the head applies them
+/// before it hands this worker anything, so a job whose outcome is here does not run again.
 void register_with_head(uplink_pointer self, registered_worker& w,
                         std::optional<caf::typed_response_promise<std::string>> rp) {
   auto kinds = w.reg.kinds.empty() ? std::string{} : w.reg.kinds.front();
-  self->request(self->state.head, register_timeout, register_atom::value, w.reg, w.handle)
+  auto reg = w.reg;
+  reg.finished = std::move(w.kept);
+  w.kept.clear();
+  auto addr = w.handle.address();
+  auto handed = reg.finished;
+  self->request(self->state.head, register_timeout, register_atom::value, std::move(reg), w.handle)
     .then(
       [rp, kinds](std::string& refused) mutable {
         if (!refused.empty())
@@ -94,10 +93,14 @@ void register_with_head(uplink_pointer self, registered_worker& w,
         if (rp)
           rp->deliver(std::move(refused));
       },
-      [rp, kinds](caf::error& e) mutable {
+      [self, rp, kinds, addr, handed](caf::error& e) mutable {
         spdlog::warn("uplink: registering the worker of {} failed: {}", kinds, caf::to_string(e));
+        // Kept for the next join, which registers it again.
+        auto found = self->state.workers.find(addr);
+        if (found != self->state.workers.end())
+          found->second.kept.insert(found->second.kept.end(), handed.begin(), handed.end());
         if (rp)
-          rp->deliver(std::string{});  // registered again at the next join
+          rp->deliver(std::string{});
       });
 }
 
@@ -105,16 +108,12 @@ void joined(uplink_pointer self, caf::actor front) {
   auto& st = self->state;
   st.head = caf::actor_cast<worker_link_actor>(front);
   self->monitor(st.head);
+  st.keeping = false;
   st.rejoin_delay = std::chrono::milliseconds{0};
   std::size_t kept = 0;
   for (auto& [addr, w] : st.workers) {
+    kept += w.kept.size();
     register_with_head(self, w, std::nullopt);
-    // After its registration on the same link: the head knows the sender by then.
-    if (!w.kept.empty()) {
-      kept += w.kept.size();
-      send_as(self, w.handle, outcome_atom::value, std::move(w.kept));
-      w.kept.clear();
-    }
   }
   spdlog::info("uplink: {} head at {} ({} workers{})", st.ever_joined ? "rejoined the" : "joined the",
                st.head_address, st.workers.size(),
@@ -226,9 +225,13 @@ uplink_actor::behavior_type uplink(uplink_pointer self, uplink_settings settings
         self->delegate(st.head, a, std::move(outcomes));
       } else {
         auto w = st.workers.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
-        if (w != st.workers.end())
+        if (w != st.workers.end()) {
+          if (!st.keeping)
+            spdlog::info("uplink: keeping the outcomes of jobs that end here until the head is back");
+          st.keeping = true;
           for (auto& o : outcomes)
             w->second.kept.push_back(std::move(o));
+        }
       }
       check_stopped(self);
     },

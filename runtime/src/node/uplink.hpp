@@ -3,9 +3,10 @@
 // supervisor still the sender, so the head knows each worker by its own address.
 //
 // When the head goes (a crash, a restart, a cut link), the jobs running here go on. The uplink
-// keeps the outcomes they report, joins again with back-off, registers each supervisor afresh
-// and then hands the head the outcomes it kept: the head applies each one whose job has not
-// run again meanwhile (job_ledger::adopt_late_outcome), so none is lost or applied twice.
+// keeps the outcomes they report, joins again with back-off and registers each supervisor
+// afresh with the outcomes it kept: the head applies each one whose job has not run again
+// meanwhile (job_ledger::adopt_late_outcome) before it hands the worker anything, so none is
+// lost or applied twice.
 // Client calls while no head is joined fail at once with `head_unreachable`.
 #pragma once
 

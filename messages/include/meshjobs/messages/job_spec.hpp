@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "meshjobs/messages/job.hpp"
+#include "meshjobs/messages/protocol.hpp"
 
 namespace meshjobs {
 
@@ -29,6 +30,9 @@ struct worker_registration {
   std::string node;
   std::vector<std::string> kinds;
   std::int32_t capacity = 0;
+  /// Outcomes it kept while it had no head (a worker node joining a head again): applied as
+  /// the registration is, before any job is handed to it (job_ledger::adopt_late_outcome).
+  std::vector<job_outcome> finished;
 };
 
 template <class Inspector>
@@ -39,7 +43,7 @@ typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_registration& x) {
-  return f(x.node, x.kinds, x.capacity);
+  return f(x.node, x.kinds, x.capacity, x.finished);
 }
 
 }  // namespace meshjobs
