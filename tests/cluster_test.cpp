@@ -214,12 +214,20 @@ TEST_F(Cluster, a_hung_worker_s_jobs_run_elsewhere_and_its_late_outcomes_are_not
 TEST_F(Cluster, a_head_killed_and_restarted_under_load_loses_nothing_and_its_workers_rejoin) {
   start_head_and_two_workers();
   constexpr int jobs = 20;
+  ASSERT_TRUE(head->inject({"pause", "default"}).status.exited_with(0));
   for (int i = 0; i < jobs; ++i)
-    head->enqueue("demo.record", record_args(dir, i, 300));
-  ASSERT_TRUE(eventually([&] { return count("succeeded") >= 2; }, 30s)) << head->log();
+    head->enqueue("demo.record", record_args(dir, i, 1000));
+  ASSERT_TRUE(head->inject({"resume", "default"}).status.exited_with(0));
+  ASSERT_TRUE(eventually(
+    [&] {
+      auto running = running_by_node(*head);
+      return running["w1"] == 2 && running["w2"] == 2;
+    },
+    30s))
+    << head->log();
   head->process().kill();
   head.reset();
-  // Each worker ran two jobs when the head went: they end while it is away.
+  // Each worker runs two jobs as the head goes: they end while it is away.
   const std::string keeping = "keeping the outcomes of jobs that end here until the head is back";
   ASSERT_TRUE(eventually([&] { return w1->log().find(keeping) != std::string::npos; }, 20s)) << w1->log();
   ASSERT_TRUE(eventually([&] { return w2->log().find(keeping) != std::string::npos; }, 20s)) << w2->log();
