@@ -351,7 +351,7 @@ void scaling(int spin_ms, int jobs, int per_worker) {
 int main(int argc, char** argv) {
   CLI::App app{"meshjobs cluster figures"};
   std::string mode = "all";
-  int jobs = 200000, runs = 3, samples = 1000, kills = 20, spin_ms = 20, spin_jobs = 100, spin_concurrency = 2;
+  int jobs = 200000, runs = 3, samples = 1000, kills = 20, spin_ms = 20, spin_jobs = 100, spin_concurrency = 1;
   app.add_option("--meshjobs", meshjobs_bin, "the meshjobs binary the workers run")->required();
   app.add_option("--mode", mode)->check(CLI::IsMember({"all", "throughput", "latency", "recovery", "scaling"}));
   app.add_option("--jobs", jobs, "no-op jobs per throughput run");
@@ -361,8 +361,7 @@ int main(int argc, char** argv) {
   app.add_option("--spin-ms", spin_ms, "each demo.spin job's CPU time");
   app.add_option("--spin-jobs", spin_jobs, "demo.spin jobs per worker");
   app.add_option("--spin-concurrency", spin_concurrency,
-                 "each scaling worker's concurrency (2: one job waits on the worker while one runs, so the "
-                 "head's round trip between jobs leaves the core busy)");
+                 "each scaling worker's concurrency (default 1: one job per core at a time)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
   work_dir = std::filesystem::temp_directory_path() / ("meshjobs-bench-cluster-" + std::to_string(getpid()));
