@@ -50,7 +50,7 @@ class JobLedger : public ::testing::Test {
 
   worker_id add_worker(std::vector<std::string> kinds = {"work"}, std::int32_t capacity = 4) {
     worker_id id = 0;
-    auto error = ledger->register_worker(worker_actor{}, {"node-a", std::move(kinds), capacity}, id);
+    auto error = ledger->register_worker(worker_actor{}, {"node-a", std::move(kinds), capacity, {}}, id);
     EXPECT_EQ(error, "");
     return id;
   }
@@ -380,11 +380,11 @@ TEST_F(JobLedger, StatsListTheRegisteredWorkersWithTheirCreditAndRunningJobs) {
 
 TEST_F(JobLedger, RegistrationNamesWhatItRefuses) {
   worker_id id = 0;
-  EXPECT_EQ(ledger->register_worker(worker_actor{}, {"n", {"nope"}, 1}, id),
+  EXPECT_EQ(ledger->register_worker(worker_actor{}, {"n", {"nope"}, 1, {}}, id),
             "register: kind \"nope\" is unknown to this coordinator");
-  EXPECT_EQ(ledger->register_worker(worker_actor{}, {"n", {"work"}, 0}, id),
+  EXPECT_EQ(ledger->register_worker(worker_actor{}, {"n", {"work"}, 0, {}}, id),
             "register: capacity must be > 0 (got 0)");
-  EXPECT_EQ(ledger->register_worker(worker_actor{}, {"n", {}, 1}, id), "register: no kinds");
+  EXPECT_EQ(ledger->register_worker(worker_actor{}, {"n", {}, 1, {}}, id), "register: no kinds");
 }
 
 TEST_F(JobLedger, APausedWorkerGetsNothingUntilItResumes) {

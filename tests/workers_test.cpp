@@ -186,7 +186,7 @@ TEST(Workers, ARegistrationForAKindTheCoordinatorDoesNotKnowIsRefusedWithTheKind
     auto coord = sys.spawn(coordinator, parts.env, db);
     worker_interface head = coord;
     std::string answer;
-    self->request(head, caf::infinite, register_atom::value, worker_registration{"elsewhere", {"mystery"}, 4},
+    self->request(head, caf::infinite, register_atom::value, worker_registration{"elsewhere", {"mystery"}, 4, {}},
                   caf::actor_cast<worker_actor>(self))
       .receive([&](std::string& error) { answer = std::move(error); },
                [&](caf::error& e) { FAIL() << sys.render(e); });

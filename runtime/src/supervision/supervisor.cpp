@@ -39,7 +39,7 @@ void supervisor_state::init(self_pointer self, worker_interface head, client_int
   if (is_async())
     host_ = self_->spawn<caf::monitored>(async_host, caf::actor_cast<supervisor_actor>(self_), client_,
                                          type_, where_);
-  worker_registration reg{env_->cfg.node.name, {type_->kind}, static_cast<std::int32_t>(capacity)};
+  worker_registration reg{env_->cfg.node.name, {type_->kind}, static_cast<std::int32_t>(capacity), {}};
   self_->request(head_, caf::infinite, register_atom::value, std::move(reg),
                  caf::actor_cast<worker_actor>(self_))
     .then([self = self_](const std::string& refused) {
