@@ -76,6 +76,7 @@ class Cluster : public ::testing::Test {
                                              std::uint16_t worker_inject_port = 0) {
     node_settings s;
     s.inject_port = worker_inject_port;
+    s.top_yaml = worker_top_yaml;
     s.concurrency = concurrency;
     s.connection_timeout_ms = connection_timeout_ms;
     s.security_yaml = worker_security_yaml;
@@ -114,6 +115,7 @@ class Cluster : public ::testing::Test {
   int connection_timeout_ms = 10000;
   std::string worker_security_yaml;
   std::string head_top_yaml;
+  std::string worker_top_yaml;
   std::unique_ptr<node_process> head;
   std::unique_ptr<node_process> w1, w2;
 };
@@ -308,6 +310,29 @@ TEST_F(Cluster, meshjobs_inject_talks_to_the_cluster_through_a_worker_s_inject_p
   ASSERT_EQ(nodes.size(), 2u);
   EXPECT_EQ(nodes[0].get_string("node"), "head") << "the worker relays to its head, which answers";
   EXPECT_EQ(nodes[1].get_string("node"), "w1");
+}
+
+TEST_F(Cluster, cron_fires_on_the_head_only_even_when_the_workers_carry_the_same_schedule) {
+  const auto schedule = "schedule:\n  every_minute:\n    cron: \"* * * * *\"\n    kind: demo.record\n"
+                        "    args: {path: \"" + dir.file("cron.txt") + "\", token: fired}\n";
+  head_top_yaml = schedule;
+  worker_top_yaml = schedule;
+  start_head_and_two_workers();
+  // The next minute's slot: at most a minute away.
+  ASSERT_TRUE(eventually([&] { return !read_lines(dir.file("cron.txt")).empty(); }, 75s)) << head->log();
+  const auto fired_here = [&] {
+    auto log = head->log();
+    std::size_t n = 0;
+    for (auto at = log.find("cron every_minute: enqueued"); at != std::string::npos;
+         at = log.find("cron every_minute: enqueued", at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_GE(fired_here(), 1u);
+  ASSERT_TRUE(eventually([&] { return count("succeeded") == fired_here(); }, 20s))
+    << "every demo.record job is one the head's cron enqueued\n" << head->log();
+  EXPECT_EQ(w1->log().find("cron"), std::string::npos) << w1->log();
+  EXPECT_EQ(w2->log().find("cron"), std::string::npos) << w2->log();
 }
 
 TEST_F(Cluster, a_worker_with_the_wrong_secret_is_refused_and_logged) {
