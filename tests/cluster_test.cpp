@@ -99,10 +99,27 @@ class Cluster : public ::testing::Test {
 
   /// The head, then w1 and w2 (concurrency 2 each), once both have joined.
   void start_head_and_two_workers() {
-    start_head();
+    ASSERT_NO_FATAL_FAILURE(start_head());
     w1 = start_worker("w1");
     w2 = start_worker("w2");
     ASSERT_TRUE(joined({"w1", "w2"})) << head->log() << w1->log() << w2->log();
+  }
+
+  /// Enqueues `jobs` demo.record jobs of `ms` each while their queue is paused, resumes it and
+  /// returns once w1 and w2 each run two (their concurrency): a kill or a stop then finds both
+  /// busy, however slowly the enqueues went.
+  void fill_until_both_workers_run_two(int jobs, int ms) {
+    ASSERT_TRUE(head->inject({"pause", "default"}).status.exited_with(0));
+    for (int i = 0; i < jobs; ++i)
+      head->enqueue("demo.record", record_args(dir, i, ms));
+    ASSERT_TRUE(head->inject({"resume", "default"}).status.exited_with(0));
+    ASSERT_TRUE(eventually(
+      [&] {
+        auto running = running_by_node(*head);
+        return running["w1"] == 2 && running["w2"] == 2;
+      },
+      30s))
+      << head->log();
   }
 
   std::size_t count(const std::string& state) const { return head->jobs(state).size(); }
@@ -121,7 +138,7 @@ class Cluster : public ::testing::Test {
 };
 
 TEST_F(Cluster, a_head_and_two_workers_share_the_jobs_and_the_head_runs_none) {
-  start_head_and_two_workers();
+  ASSERT_NO_FATAL_FAILURE(start_head_and_two_workers());
 
   constexpr int jobs = 8;
   for (int i = 0; i < jobs; ++i)
@@ -160,20 +177,9 @@ TEST_F(Cluster, a_head_and_two_workers_share_the_jobs_and_the_head_runs_none) {
 }
 
 TEST_F(Cluster, a_worker_killed_under_load_loses_nothing_and_only_its_running_jobs_run_twice) {
-  start_head_and_two_workers();
+  ASSERT_NO_FATAL_FAILURE(start_head_and_two_workers());
   constexpr int jobs = 8;
-  ASSERT_TRUE(head->inject({"pause", "default"}).status.exited_with(0));
-  for (int i = 0; i < jobs; ++i)
-    head->enqueue("demo.record", record_args(dir, i, 2000));
-  ASSERT_TRUE(head->inject({"resume", "default"}).status.exited_with(0));
-  // Killed while it runs two jobs (each worker takes two at once).
-  ASSERT_TRUE(eventually(
-    [&] {
-      auto running = running_by_node(*head);
-      return running["w1"] == 2 && running["w2"] == 2;
-    },
-    30s))
-    << head->log();
+  ASSERT_NO_FATAL_FAILURE(fill_until_both_workers_run_two(jobs, 2000));  // w1 is killed while it runs two
   w1->process().kill();
 
   ASSERT_TRUE(eventually([&] { return count("succeeded") == jobs; }, 60s)) << head->log() << w2->log();
@@ -189,11 +195,9 @@ TEST_F(Cluster, a_worker_killed_under_load_loses_nothing_and_only_its_running_jo
 
 TEST_F(Cluster, a_hung_worker_s_jobs_run_elsewhere_and_its_late_outcomes_are_not_applied_twice) {
   connection_timeout_ms = 1500;
-  start_head_and_two_workers();
+  ASSERT_NO_FATAL_FAILURE(start_head_and_two_workers());
   constexpr int jobs = 4;
-  for (int i = 0; i < jobs; ++i)
-    head->enqueue("demo.record", record_args(dir, i, 5000));
-  ASSERT_TRUE(eventually([&] { return running_by_node(*head)["w1"] == 2; }, 20s)) << head->log();
+  ASSERT_NO_FATAL_FAILURE(fill_until_both_workers_run_two(jobs, 5000));
 
   w1->process().signal(SIGSTOP);
   ASSERT_TRUE(joined({"w2"}, 15s)) << "the head gives the hung worker up\n" << head->log();
@@ -224,26 +228,16 @@ TEST_F(Cluster, a_hung_worker_s_jobs_run_elsewhere_and_its_late_outcomes_are_not
 }
 
 TEST_F(Cluster, a_head_killed_and_restarted_under_load_loses_nothing_and_its_workers_rejoin) {
-  start_head_and_two_workers();
+  ASSERT_NO_FATAL_FAILURE(start_head_and_two_workers());
   constexpr int jobs = 20;
-  ASSERT_TRUE(head->inject({"pause", "default"}).status.exited_with(0));
-  for (int i = 0; i < jobs; ++i)
-    head->enqueue("demo.record", record_args(dir, i, 1000));
-  ASSERT_TRUE(head->inject({"resume", "default"}).status.exited_with(0));
-  ASSERT_TRUE(eventually(
-    [&] {
-      auto running = running_by_node(*head);
-      return running["w1"] == 2 && running["w2"] == 2;
-    },
-    30s))
-    << head->log();
+  ASSERT_NO_FATAL_FAILURE(fill_until_both_workers_run_two(jobs, 1000));
   head->process().kill();
   head.reset();
   // Each worker runs two jobs as the head goes: they end while it is away.
   const std::string keeping = "keeping the outcomes of jobs that end here until the head is back";
   ASSERT_TRUE(eventually([&] { return w1->log().find(keeping) != std::string::npos; }, 20s)) << w1->log();
   ASSERT_TRUE(eventually([&] { return w2->log().find(keeping) != std::string::npos; }, 20s)) << w2->log();
-  start_head();  // the same store, the same ports
+  ASSERT_NO_FATAL_FAILURE(start_head());  // the same store, the same ports
   ASSERT_TRUE(joined({"w1", "w2"})) << head->log() << w1->log();
 
   ASSERT_TRUE(eventually([&] { return count("succeeded") == jobs; }, 60s)) << head->log();
@@ -258,7 +252,7 @@ TEST_F(Cluster, a_head_killed_and_restarted_under_load_loses_nothing_and_its_wor
 }
 
 TEST_F(Cluster, a_signal_sent_to_the_head_reaches_a_job_running_on_a_worker_and_its_progress_comes_back) {
-  start_head();
+  ASSERT_NO_FATAL_FAILURE(start_head());
   w1 = start_worker("w1");
   ASSERT_TRUE(joined({"w1"})) << head->log();
   auto id = head->enqueue("demo.signal", "{\"ms\":60000}");
@@ -279,7 +273,7 @@ TEST_F(Cluster, a_signal_sent_to_the_head_reaches_a_job_running_on_a_worker_and_
 
 TEST_F(Cluster, a_queue_s_limit_holds_across_the_workers_of_the_cluster) {
   head_top_yaml = "limits:\n  default: 1\n";
-  start_head_and_two_workers();
+  ASSERT_NO_FATAL_FAILURE(start_head_and_two_workers());
   constexpr int jobs = 6;
   for (int i = 0; i < jobs; ++i)
     head->enqueue("demo.record", record_args(dir, i, 300));
@@ -300,7 +294,7 @@ TEST_F(Cluster, a_queue_s_limit_holds_across_the_workers_of_the_cluster) {
 }
 
 TEST_F(Cluster, meshjobs_inject_talks_to_the_cluster_through_a_worker_s_inject_port_too) {
-  start_head();
+  ASSERT_NO_FATAL_FAILURE(start_head());
   w1 = start_worker("w1", 2, free_loopback_port());
   ASSERT_TRUE(joined({"w1"})) << head->log();
   ASSERT_TRUE(w1->wait_ready()) << w1->log();
@@ -317,7 +311,7 @@ TEST_F(Cluster, cron_fires_on_the_head_only_even_when_the_workers_carry_the_same
                         "    args: {path: \"" + dir.file("cron.txt") + "\", token: fired}\n";
   head_top_yaml = schedule;
   worker_top_yaml = schedule;
-  start_head_and_two_workers();
+  ASSERT_NO_FATAL_FAILURE(start_head_and_two_workers());
   // The next minute's slot: at most a minute away.
   ASSERT_TRUE(eventually([&] { return !read_lines(dir.file("cron.txt")).empty(); }, 75s)) << head->log();
   const auto fired_here = [&] {
@@ -336,7 +330,7 @@ TEST_F(Cluster, cron_fires_on_the_head_only_even_when_the_workers_carry_the_same
 }
 
 TEST_F(Cluster, a_worker_with_the_wrong_secret_is_refused_and_logged) {
-  start_head();
+  ASSERT_NO_FATAL_FAILURE(start_head());
   worker_security_yaml = "  secret: not-the-cluster-secret\n";
   auto intruder = start_worker("intruder");
   EXPECT_TRUE(eventually([&] { return intruder->log().find("cannot join the head") != std::string::npos; }, 20s))
@@ -353,7 +347,7 @@ TEST_F(Cluster, a_worker_with_the_wrong_secret_is_refused_and_logged) {
 }
 
 TEST_F(Cluster, a_plaintext_worker_is_refused_by_a_tls_head) {
-  start_head();
+  ASSERT_NO_FATAL_FAILURE(start_head());
   worker_security_yaml = "  transport: plaintext\n";
   auto plain = start_worker("plain");
   EXPECT_TRUE(eventually([&] { return plain->log().find("cannot join the head") != std::string::npos; }, 20s))
@@ -366,7 +360,7 @@ TEST_F(Cluster, a_plaintext_worker_is_refused_by_a_tls_head) {
 }
 
 TEST_F(Cluster, garbage_exit_kill_and_unknown_messages_to_the_cluster_port_leave_the_head_serving_workers) {
-  start_head();
+  ASSERT_NO_FATAL_FAILURE(start_head());
   {
     hostile_client peer{head->keys_dir()};
     EXPECT_TRUE(peer.send_unknown_message(cluster_port));
@@ -403,7 +397,7 @@ TEST_F(Cluster, a_worker_without_a_head_to_join_keeps_trying_and_joins_when_it_c
   w1 = start_worker("w1");
   EXPECT_TRUE(eventually([&] { return w1->log().find("cannot join the head") != std::string::npos; }, 20s))
     << w1->log();
-  start_head();
+  ASSERT_NO_FATAL_FAILURE(start_head());
   EXPECT_TRUE(joined({"w1"})) << head->log() << w1->log();
 }
 

@@ -161,6 +161,8 @@ class job_ledger {
   enqueue_reply admit_new(const enqueue_request& req, bool hold_until_durable);
   enqueue_reply refuse(std::string error) const;
   void start_job(job& j, worker_entry& w, std::uint32_t lane, std::uint32_t queue, timestamp now);
+  /// Records `j` (its attempt and run set) as running on `w`, with every count that goes with it.
+  void enter_running(const job& j, worker_entry& w, std::uint32_t lane, std::uint32_t queue);
   /// An outcome of a run the ledger gave up on (its worker was cut off, or this head
   /// restarted): the job is taken back as running on `from` when it still waits in its queue
   /// at the outcome's attempt, so the outcome applies once. False: it runs again or ended.

@@ -135,14 +135,9 @@ void job_ledger::start_job(job& j, worker_entry& w, std::uint32_t lane, std::uin
   j.started_at = now;
   j.run = ++last_run_;
   db_->put(j);
-  running_.emplace(j.id, running_entry{w.id, queue, lane, j.attempt, j.enqueued_at, j.started_at, j.run});
+  enter_running(j, w, lane, queue);
   progress_.erase(j.id);  // a new attempt reports afresh
-  if (!env_->specs[lane].counts_against_concurrency)
-    uncounted_running_ += 1;
-  queues_.started(queue);
-  kinds_[lane].running += 1;
   w.credit -= 1;
-  w.running += 1;
   if (w.credit <= 0)
     update_lanes_of(w);
   // A pass dispatches to few workers: a short search beats a map.
@@ -152,6 +147,15 @@ void job_ledger::start_job(job& j, worker_entry& w, std::uint32_t lane, std::uin
   if (batch == batches.end())
     batch = batches.insert(batches.end(), {w.id, w.handle, {}});
   batch->jobs.push_back(std::move(j));
+}
+
+void job_ledger::enter_running(const job& j, worker_entry& w, std::uint32_t lane, std::uint32_t queue) {
+  running_.emplace(j.id, running_entry{w.id, queue, lane, j.attempt, j.enqueued_at, j.started_at, j.run});
+  if (!env_->specs[lane].counts_against_concurrency)
+    uncounted_running_ += 1;
+  queues_.started(queue);
+  kinds_[lane].running += 1;
+  w.running += 1;
 }
 
 std::size_t job_ledger::lane_of(const std::string& kind) const {

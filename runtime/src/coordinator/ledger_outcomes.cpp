@@ -25,14 +25,9 @@ bool job_ledger::adopt_late_outcome(worker_id from, const job_outcome& o) {
     locks_.release(j.unique_key, j.id);
   j.state = job_state::running;
   j.attempt = o.attempt;
+  j.run = o.run;
   db_->put(j);
-  running_.emplace(j.id, running_entry{from, static_cast<std::uint32_t>(*queue), static_cast<std::uint32_t>(lane),
-                                       j.attempt, j.enqueued_at, j.started_at, o.run});
-  if (!env_->specs[lane].counts_against_concurrency)
-    uncounted_running_ += 1;
-  queues_.started(*queue);
-  kinds_[lane].running += 1;
-  w->running += 1;
+  enter_running(j, *w, static_cast<std::uint32_t>(lane), static_cast<std::uint32_t>(*queue));
   spdlog::info("job {} ({}): the outcome of attempt {} came after its worker was given up; the job "
                "had not run again, so it is applied", j.id, j.kind, o.attempt);
   return true;

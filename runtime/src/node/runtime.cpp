@@ -359,7 +359,6 @@ void runtime::start() {
   } else {
     uplink_settings settings;
     settings.head = *join_address(node.join);
-    settings.node = node.name;
     settings.credentials = credentials;
     settings.join_timeout = credentials.handshake_timeout;
     settings.rejoin_min = std::chrono::milliseconds{node.rejoin_min_ms};

@@ -130,7 +130,7 @@ void check_stopped(uplink_pointer self) {
     kept_any = kept_any || !w.kept.empty();
   const bool done = st.running.empty() && !kept_any;
   if (!done && std::chrono::steady_clock::now() < st.stop_deadline) {
-    self->delayed_send(self, stop_check_interval, join_atom::value);
+    self->delayed_send(self, stop_check_interval, tick_atom::value);
     return;
   }
   for (auto& rp : st.stop_waiters)
@@ -173,13 +173,10 @@ uplink_actor::behavior_type uplink(uplink_pointer self, uplink_settings settings
       join_later(self);
     },
     [self](join_atom) {
-      if (!self->state.stop_waiters.empty()) {
-        check_stopped(self);
-        return;
-      }
-      if (!self->state.head)
+      if (!self->state.head && self->state.stop_waiters.empty())
         start_join(self);
     },
+    [self](tick_atom) { check_stopped(self); },
     [self](stop_atom) -> caf::result<bool> {
       auto& st = self->state;
       for (const auto& [addr, w] : st.workers)

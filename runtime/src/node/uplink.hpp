@@ -23,13 +23,14 @@ using uplink_actor = worker_link_actor::extend<
   caf::reacts_to<join_atom, caf::actor, std::string>,
   // the back-off is over: join again
   caf::reacts_to<join_atom>,
+  // a stop in progress looks again whether the jobs running here have reported
+  caf::reacts_to<tick_atom>,
   // the node stops: its supervisors take no more work; answered once the jobs running here
   // have reported their outcomes to the head, or the grace is over (false)
   caf::replies_to<stop_atom>::with<bool>>;
 
 struct uplink_settings {
   host_port head;
-  std::string node;  ///< this node's name, for the logs
   link::link_credentials credentials;
   std::chrono::milliseconds join_timeout{5000};
   std::chrono::milliseconds rejoin_min{100};

@@ -115,9 +115,9 @@ struct http_config {
   std::string app_host;
 };
 
-/// `security`: who may reach this node's published ports (the inject port today, the cluster
-/// links later). Every peer proves it holds the cluster secret before CAF's BASP reads a byte
-/// from it; with `tls`, both sides also show certificates of the same CA.
+/// `security`: who may reach this node's published ports (the inject port, a head's cluster
+/// port) and whom a worker joins. Every peer proves it holds the cluster secret before CAF's
+/// BASP reads a byte from it; with `tls`, both sides also show certificates of the same CA.
 struct security_config {
   link_transport transport = link_transport::tls;
   /// The node's generated credentials (ca.pem, node.pem, node.key, cluster.secret), made on
